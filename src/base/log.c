@@ -1,0 +1,63 @@
+#include "base/base.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/banned.h"
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *log_file;
+static enum rc_log_level log_level = RC_LOG_INFO;
+
+int rc_log_open(const char *path, enum rc_log_level level, struct rc_error **err)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        return rc_error_set(err, RC_EIO, "%s: %s", path, strerror(errno));
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = f;
+    log_level = level;
+    pthread_mutex_unlock(&log_lock);
+    return 0;
+}
+
+void rc_log_close(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = NULL;
+    pthread_mutex_unlock(&log_lock);
+}
+
+bool rc_log_enabled(enum rc_log_level level)
+{
+    return log_file && level <= log_level;
+}
+
+void rc_log(enum rc_log_level level, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug", "trace"};
+    if (!rc_log_enabled(level))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = rc_vfmt(fmt, ap);
+    va_end(ap);
+    char *line = rc_redact_text(raw);
+    free(raw);
+    char ts[32];
+    rc_utc_now(ts);
+    pthread_mutex_lock(&log_lock);
+    if (log_file) {
+        fprintf(log_file, "%s %-5s %s\n", ts, names[level], line);
+        fflush(log_file);
+    }
+    pthread_mutex_unlock(&log_lock);
+    free(line);
+}

@@ -1,0 +1,33 @@
+/* digest: streaming sha256/sha512 and the "alg:hex" digest strings of the OCI specs. */
+#ifndef RC_DIGEST_H
+#define RC_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum rc_digest_alg { RC_DIGEST_SHA256, RC_DIGEST_SHA512 };
+
+/* "sha512:" + 128 hex + NUL */
+#define RC_DIGEST_MAX 136
+
+struct rc_hasher;
+
+struct rc_hasher *rc_hasher_new(enum rc_digest_alg alg);
+void rc_hasher_update(struct rc_hasher *h, const void *data, size_t len);
+/* Writes "alg:hex" into out; the hasher can be reset and reused afterwards. */
+void rc_hasher_final(struct rc_hasher *h, char out[RC_DIGEST_MAX]);
+void rc_hasher_reset(struct rc_hasher *h);
+void rc_hasher_free(struct rc_hasher *h);
+
+void rc_digest_bytes(enum rc_digest_alg alg, const void *data, size_t len, char out[RC_DIGEST_MAX]);
+const char *rc_digest_alg_name(enum rc_digest_alg alg);
+
+/* Validates "alg:encoded" by the OCI image-spec grammar; for the registered algorithms
+ * sha256 and sha512 also the exact length and lower-case hex. */
+bool rc_digest_valid(const char *s);
+/* Like rc_digest_valid but only for sha256/sha512; fills alg. */
+bool rc_digest_parse(const char *s, enum rc_digest_alg *alg);
+/* The referrers tag-schema form of a digest: "sha256-<hex>" (':' -> '-', truncated per spec). */
+char *rc_digest_to_tag(const char *digest);
+
+#endif

@@ -1,0 +1,115 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "cu.h"
+#include "digest/digest.h"
+
+static void test_buf_cap(void)
+{
+    struct rc_buf b = RC_BUF_INIT(8);
+    CU_ASSERT_EQUAL(rc_buf_adds(&b, "12345678"), 0);
+    CU_ASSERT_EQUAL(rc_buf_adds(&b, "9"), RC_ELIMIT);
+    CU_ASSERT_EQUAL(b.len, 8);
+    RC_ASSERT_STR(rc_buf_str(&b), "12345678");
+    rc_buf_dispose(&b);
+    struct rc_buf u = RC_BUF_INIT(0);
+    for (int i = 0; i < 1000; i++)
+        rc_buf_addf(&u, "%d,", i);
+    CU_ASSERT(rc_str_starts(rc_buf_str(&u), "0,1,2,"));
+    rc_buf_dispose(&u);
+}
+
+static void test_error_prefix(void)
+{
+    struct rc_error *err = NULL;
+    CU_ASSERT_EQUAL(rc_error_set(&err, RC_EINVAL, "bad %s", "key"), RC_EINVAL);
+    rc_error_set(&err, RC_EIO, "second is ignored");
+    rc_error_prefix(&err, "loading %s", "x.yaml");
+    RC_ASSERT_STR(rc_error_msg(err), "loading x.yaml: bad key");
+    CU_ASSERT_EQUAL(err->code, RC_EINVAL);
+    rc_error_free(err);
+}
+
+static void test_parse_size(void)
+{
+    uint64_t v = 0;
+    CU_ASSERT(rc_parse_size("9MiB", &v) && v == 9u * 1024 * 1024);
+    CU_ASSERT(rc_parse_size("64k", &v) && v == 65536);
+    CU_ASSERT(rc_parse_size("1 GiB", &v) && v == 1024ull * 1024 * 1024);
+    CU_ASSERT(rc_parse_size("12", &v) && v == 12);
+    CU_ASSERT_FALSE(rc_parse_size("12 parsecs", &v));
+    CU_ASSERT_FALSE(rc_parse_size("-1", &v));
+    int64_t i = 0;
+    CU_ASSERT(rc_parse_i64("-42", &i) && i == -42);
+    CU_ASSERT_FALSE(rc_parse_i64("42x", &i));
+    CU_ASSERT_FALSE(rc_parse_i64("", &i));
+}
+
+static void test_glob(void)
+{
+    CU_ASSERT(rc_glob_match("policy.*", "policy.push"));
+    CU_ASSERT(rc_glob_match("*", "x"));
+    CU_ASSERT(rc_glob_match("p?l*.pu*", "policy.push"));
+    CU_ASSERT_FALSE(rc_glob_match("referrers.*", "policy.push"));
+    CU_ASSERT_FALSE(rc_glob_match("policy", "policy.push"));
+}
+
+static void test_redact(void)
+{
+    char *u = rc_redact_url("https://user:hunter22@s3.example/b/o?X-Amz-Signature=abc&x=1&sig=zz");
+    RC_ASSERT_STR(u, "https://user:***@s3.example/b/o?X-Amz-Signature=***&x=1&sig=***");
+    free(u);
+    char *h = rc_redact_header("Authorization", "Bearer eyJhbGciOi.x.y");
+    RC_ASSERT_STR(h, "Bearer ***");
+    free(h);
+    h = rc_redact_header("content-type", "application/json");
+    RC_ASSERT_STR(h, "application/json");
+    free(h);
+    rc_redact_add_secret("s3cr3t-pass");
+    char *t = rc_redact_text("login failed for s3cr3t-pass, s3cr3t-pass!");
+    RC_ASSERT_STR(t, "login failed for ***, ***!");
+    free(t);
+    rc_redact_clear_secrets();
+}
+
+static void test_digest(void)
+{
+    char d[RC_DIGEST_MAX];
+    rc_digest_bytes(RC_DIGEST_SHA256, "{}", 2, d);
+    RC_ASSERT_STR(d, "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    struct rc_hasher *h = rc_hasher_new(RC_DIGEST_SHA256);
+    rc_hasher_update(h, "{", 1);
+    rc_hasher_update(h, "}", 1);
+    char d2[RC_DIGEST_MAX];
+    rc_hasher_final(h, d2);
+    RC_ASSERT_STR(d2, d);
+    rc_hasher_free(h);
+    CU_ASSERT(rc_digest_valid(d));
+    CU_ASSERT_FALSE(rc_digest_valid("sha256:abc"));
+    CU_ASSERT_FALSE(
+        rc_digest_valid("sha256:44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A"));
+    CU_ASSERT(rc_digest_valid("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"));
+    CU_ASSERT_FALSE(rc_digest_valid("md5"));
+    CU_ASSERT_FALSE(rc_digest_valid(":abc"));
+    char *tag = rc_digest_to_tag(d);
+    RC_ASSERT_STR(tag, "sha256-44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    free(tag);
+    enum rc_digest_alg alg;
+    CU_ASSERT(rc_digest_parse(d, &alg) && alg == RC_DIGEST_SHA256);
+}
+
+static CU_TestInfo base_tests[] = {
+    {"capped buffer", test_buf_cap},
+    {"error context", test_error_prefix},
+    {"sizes and integers", test_parse_size},
+    {"glob", test_glob},
+    {"redaction", test_redact},
+    {"digest", test_digest},
+    CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo rc_unit_suites[] = {
+    {"base", NULL, NULL, NULL, NULL, base_tests},
+    CU_SUITE_INFO_NULL,
+};
