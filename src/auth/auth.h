@@ -1,0 +1,87 @@
+/* auth: WWW-Authenticate challenges, basic and bearer auth, the token flow (GET on the realm
+ * with scopes; OAuth2 POST with a refresh/identity token), a per-scope token cache with
+ * expiry, and credential lookup from docker config.json (auths, credsStore, credHelpers). */
+#ifndef RC_AUTH_H
+#define RC_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/base.h"
+#include "http/http.h"
+
+struct rc_auth_param {
+    char *name; /* lower-cased */
+    char *value;
+};
+
+struct rc_auth_challenge {
+    char *scheme; /* lower-cased: "basic", "bearer", ... */
+    struct rc_auth_param *params;
+    size_t nparams;
+};
+
+/* Parses one or more WWW-Authenticate header values (RFC 9110 challenges, quoted strings
+ * with escapes, several challenges in one value, token68). Returns < 0 (RC_EPARSE) only when
+ * nothing usable is found. */
+int rc_auth_parse_challenges(const char *value, struct rc_auth_challenge **out, size_t *n,
+                             struct rc_error **err);
+const char *rc_auth_challenge_param(const struct rc_auth_challenge *c, const char *name);
+void rc_auth_challenges_free(struct rc_auth_challenge *c, size_t n);
+
+/* A scope set: "repository:ns/r:pull,push" items, compared as sets (action order free). */
+/* Normalises a scope string (actions sorted, deduplicated); NULL when malformed. */
+char *rc_auth_scope_normalize(const char *scope);
+char *rc_auth_scope_repo(const char *repository, const char *actions); /* "repository:R:A" */
+
+struct rc_credentials {
+    char *username;
+    char *password;
+    char *identity_token; /* OAuth2 refresh token (docker config "identitytoken") */
+    char *registry_token; /* a ready bearer token ("registrytoken") */
+    char *source;         /* where they came from, for messages: "env REGCOMPAT_PASSWORD" */
+};
+void rc_credentials_dispose(struct rc_credentials *c);
+bool rc_credentials_empty(const struct rc_credentials *c);
+
+/* Looks up credentials for a registry host ("127.0.0.1:5000", "ghcr.io") in
+ * $DOCKER_CONFIG/config.json or ~/.docker/config.json: credHelpers[host], then auths[host]
+ * (also "https://host", "http://host" and Docker Hub's "https://index.docker.io/v1/"), then
+ * credsStore. Helpers run as "docker-credential-<name> get" with the host on stdin and a
+ * timeout. Returns 0 with empty credentials when nothing matches; < 0 on a broken file or
+ * helper failure. Every secret found is registered with rc_redact_add_secret. */
+int rc_auth_docker_config(struct rc_credentials *out, const char *host,
+                          const char *config_path, struct rc_error **err);
+/* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
+int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
+                        struct rc_error **err);
+
+struct rc_auth_stats {
+    unsigned token_requests; /* round trips to a token endpoint */
+    unsigned token_cache_hits;
+    unsigned challenges;     /* 401s answered with a challenge */
+};
+
+struct rc_auth;
+
+/* creds may be NULL (anonymous). The auth object belongs to one registry; it is thread-safe
+ * (its token cache is locked) but uses the caller's http client for each call. */
+struct rc_auth *rc_auth_new(const struct rc_credentials *creds);
+void rc_auth_free(struct rc_auth *a);
+
+/* Sends req through http with whatever credentials the registry asks for:
+ * - a cached, unexpired token for these scopes (or Basic credentials when the registry
+ *   asked for Basic before) is attached up front, so a large body is sent once;
+ * - when the registry's Bearer realm is known but no token is cached, one is fetched first;
+ * - on 401 with a challenge, credentials are obtained for the challenge's scopes (union
+ *   with the hint scopes) and the request is replayed once (when its body can be rewound).
+ * scopes: NULL-terminated hint list ("repository:ns/r:pull,push"), may be NULL.
+ * The final answer (possibly still 401/403) is in resp; return codes as rc_http_send,
+ * plus RC_EAUTH when the token endpoint refused the credentials (resp then holds the token
+ * endpoint's answer, and err says so). */
+int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *req,
+                 const char *const *scopes, struct rc_http_response *resp,
+                 struct rc_error **err);
+void rc_auth_get_stats(struct rc_auth *a, struct rc_auth_stats *out);
+
+#endif

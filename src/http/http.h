@@ -1,0 +1,168 @@
+/* http: the one place that talks to libcurl. Requests and responses as plain structs, header
+ * lists that keep duplicates and match names case-insensitively, bodies streamed in and out
+ * (hashed on the fly when asked), timeouts on every request, retries only for idempotent
+ * requests, redirects followed by our own code (every hop recorded, Authorization never sent
+ * to another host), and URL handling through the CURLU API. */
+#ifndef RC_HTTP_H
+#define RC_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "digest/digest.h"
+
+struct rc_http_header {
+    char *name;
+    char *value;
+};
+
+struct rc_http_headers {
+    struct rc_http_header *v;
+    size_t n;
+    size_t cap;
+};
+
+void rc_http_headers_add(struct rc_http_headers *h, const char *name, const char *value);
+/* Replaces every header of that name (case-insensitive) by one; value NULL removes them. */
+void rc_http_headers_set(struct rc_http_headers *h, const char *name, const char *value);
+const char *rc_http_headers_get(const struct rc_http_headers *h, const char *name);
+size_t rc_http_headers_count(const struct rc_http_headers *h, const char *name);
+void rc_http_headers_copy(struct rc_http_headers *dst, const struct rc_http_headers *src);
+void rc_http_headers_dispose(struct rc_http_headers *h);
+
+/* Streaming request body. read fills up to cap bytes and sets *got (0 = end). rewind restarts
+ * the stream from the beginning (needed to replay a request after a 401 or a redirect; a
+ * request whose body cannot be rewound is not replayed). */
+struct rc_http_body_source {
+    int (*read)(void *ctx, char *buf, size_t cap, size_t *got, struct rc_error **err);
+    int (*rewind)(void *ctx, struct rc_error **err);
+    void *ctx;
+    int64_t length; /* -1: unknown, sent with Transfer-Encoding: chunked */
+};
+
+/* Streaming response sink: return 0 to continue, < 0 to abort the transfer. */
+typedef int (*rc_http_sink_fn)(void *ctx, const char *data, size_t len);
+
+struct rc_http_request {
+    const char *method; /* "GET", "HEAD", "PUT", ... */
+    const char *url;    /* absolute */
+    struct rc_http_headers headers;
+    /* body: either bytes in memory or a source; neither = no body (Content-Length: 0 is
+     * sent for POST/PUT/PATCH without a body) */
+    const void *body;
+    size_t body_len;
+    const struct rc_http_body_source *source;
+    /* response body: kept in resp->body up to max_body bytes (default 1 MiB; the rest is
+     * counted, hashed and dropped, resp->body_truncated set), and also passed to sink */
+    size_t max_body;
+    rc_http_sink_fn sink;
+    void *sink_ctx;
+    bool hash_body;        /* sha256 of the whole response body into resp->body_digest */
+    bool follow_redirects; /* follow 301/302/303/307/308 by our code, at most 5 hops */
+    long timeout_ms;       /* whole request; 0 = the client's default */
+};
+
+struct rc_http_hop {
+    char *method;
+    char *url;
+    long status;
+    char *location;
+};
+
+struct rc_http_response {
+    long status;          /* 0 when no answer */
+    char *http_version;   /* "1.1", "2" */
+    struct rc_http_headers headers;
+    struct rc_buf body;
+    bool body_truncated;
+    uint64_t body_bytes;  /* received body bytes, also when truncated or streamed */
+    uint64_t sent_bytes;  /* request body bytes sent */
+    char body_digest[RC_DIGEST_MAX];
+    char *url;            /* the URL that produced this answer (after redirects) */
+    struct rc_http_hop *hops; /* redirects followed before the final answer */
+    size_t nhops;
+    unsigned attempts;    /* 1 + transport-level retries */
+    uint64_t elapsed_ms;
+};
+
+void rc_http_response_init(struct rc_http_response *r);
+void rc_http_response_dispose(struct rc_http_response *r);
+
+/* Called after every exchange on the wire (each retry, each redirect hop, each auth round
+ * trip), with the request as sent and the answer; used to record evidence and count
+ * requests. Strings are NOT redacted yet; the recorder redacts. error is NULL when an answer
+ * arrived. */
+struct rc_http_exchange {
+    const char *method;
+    const char *url;
+    const struct rc_http_headers *request_headers;
+    long status;
+    const struct rc_http_headers *response_headers;
+    const char *body; /* what was kept of the response body */
+    size_t body_len;
+    bool body_truncated;
+    const char *error;
+    uint64_t sent_bytes;
+    uint64_t received_bytes;
+    uint64_t elapsed_ms;
+    bool retry; /* this exchange is being retried */
+};
+typedef void (*rc_http_trace_fn)(void *ctx, const struct rc_http_exchange *x);
+
+struct rc_http_options {
+    long connect_timeout_ms; /* default 10 s */
+    long timeout_ms;         /* per request, default 30 s; also a low-speed abort */
+    bool insecure;           /* TLS verification off (profiles say so explicitly) */
+    const char *ca_file;
+    const char *client_cert;
+    const char *client_key;
+    const char *proxy;
+    const char *no_proxy;
+    const char *user_agent;  /* default "regcompat/<version>" */
+    int retries;             /* idempotent requests only (GET, HEAD, DELETE of a session);
+                                on connection failures and on 429/502/503/504; default 2 */
+    long max_retry_after_ms; /* cap on honoured Retry-After, default 10 s */
+    double requests_per_second; /* 0 = unlimited */
+};
+
+struct rc_http_client;
+
+/* One client per registry worker: it owns one curl easy handle, so connections are reused
+ * (keep-alive, HTTP/2 where offered). Not thread-safe; one thread at a time. */
+int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options *opts,
+                       struct rc_error **err);
+void rc_http_client_free(struct rc_http_client *c);
+void rc_http_client_set_trace(struct rc_http_client *c, rc_http_trace_fn fn, void *ctx);
+
+/* Sends a request. Returns 0 when an HTTP answer arrived, whatever its status (statuses are
+ * data, not errors); < 0 when none did: RC_ENET (refused, reset, DNS), RC_ETIMEOUT, RC_ETLS,
+ * RC_EPROTO (garbage that is not HTTP), RC_ELIMIT, RC_EINTR, with a message in err. resp is
+ * filled as far as it got either way and must be disposed. */
+int rc_http_send(struct rc_http_client *c, const struct rc_http_request *req,
+                 struct rc_http_response *resp, struct rc_error **err);
+
+/* Maps a CURLcode (passed as int so this header stays free of curl) to an errcode. */
+int rc_http_map_curl_error(int curlcode);
+/* Cancels every transfer in progress in this process at its next progress callback
+ * (SIGINT handling); later sends fail with RC_EINTR. */
+void rc_http_interrupt(void);
+
+/* ---- URLs (CURLU) ---------------------------------------------------------------------- */
+
+/* Resolves a Location (absolute, host-relative "/v2/..." or path-relative) against the URL
+ * of the request that produced it. */
+int rc_url_resolve(char **out, const char *base, const char *ref, struct rc_error **err);
+/* Appends key=value to the query with a URL parser ('?' or '&' as needed; the value is
+ * URL-encoded), keeping any existing parameters (like _state) untouched. */
+int rc_url_add_query(char **out, const char *url, const char *key, const char *value,
+                     struct rc_error **err);
+/* "/v2/x/blobs/uploads/?_state=..." : path and query of a URL, for evidence lines. */
+char *rc_url_path_query(const char *url);
+/* "host:port" of a URL (port only when explicit), or NULL. */
+char *rc_url_authority(const char *url);
+bool rc_url_same_origin(const char *a, const char *b); /* scheme, host and port */
+char *rc_url_encode(const char *s);
+
+#endif

@@ -1,0 +1,108 @@
+/* results: the immutable tree a run produces (DESIGN 3.3). The runner fills it; every
+ * reporter is a function of it; report merge/diff read it back from results.json. */
+#ifndef RC_RESULTS_H
+#define RC_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+enum rc_status {
+    RC_ST_PASS,
+    RC_ST_FAIL,
+    RC_ST_UNSUPPORTED,
+    RC_ST_SKIP,
+    RC_ST_ERROR,
+    RC_ST_XFAIL,
+    RC_ST_XPASS,
+    RC_ST__COUNT
+};
+
+const char *rc_status_name(enum rc_status st); /* "pass", "fail", ... */
+bool rc_status_parse(const char *name, enum rc_status *out);
+
+struct rc_kv {
+    char *name;
+    char *value;
+};
+
+/* One HTTP exchange shown as proof of a verdict. Every string is already redacted. */
+struct rc_evidence {
+    char *request;        /* "PUT /v2/ns/r/manifests/v1" (path and query, no host) */
+    char *host;           /* "127.0.0.1:5000" when it differs from the registry's, else NULL */
+    int status;           /* 0 when no answer arrived */
+    char *error;          /* transport error ("connection refused"), or NULL */
+    struct rc_kv *headers; /* selected response headers, in received order */
+    size_t nheaders;
+    char *body;           /* excerpt (at most 1 KiB, UTF-8 safe), or NULL */
+    bool body_truncated;
+};
+
+struct rc_check_result {
+    char *id;      /* "policy.push" */
+    char *suite;   /* "policy" */
+    char *feature; /* "Policy push" */
+    char *title;
+    enum rc_status status;
+    char *reason;  /* one line; NULL for a plain pass */
+    char *note;    /* pass with a remark ("through the referrers tag schema"), or NULL */
+    bool fallback; /* the feature worked only through a client-side fallback */
+    uint64_t duration_ms;
+    uint32_t requests;
+    uint32_t retries;
+    uint64_t bytes_sent;
+    uint64_t bytes_received;
+    struct rc_evidence *evidence;
+    size_t nevidence;
+    /* the profile expectation that matched (xfail / xpass), else NULL */
+    char *expect_reason;
+    char *expect_link;
+};
+
+struct rc_registry_result {
+    char *id; /* profile id */
+    char *name;
+    char *url;
+    char *kind;
+    bool hosted;
+    struct rc_kv *versions; /* detected version headers, e.g. Docker-Distribution-Api-Version */
+    size_t nversions;
+    struct rc_check_result *checks;
+    size_t nchecks;
+};
+
+struct rc_results {
+    char *tool_name;
+    char *tool_version;
+    char *run_id;
+    char *started;  /* UTC, "2026-11-28T03:25:10Z" */
+    char *finished;
+    bool interrupted;
+    struct rc_strv suites;   /* suite names in load order */
+    struct rc_strv features; /* matrix columns in suite/scenario order */
+    struct rc_registry_result *registries;
+    size_t nregistries;
+};
+
+/* Sorts registries by id and checks by id: deterministic output. */
+void rc_results_sort(struct rc_results *r);
+/* counts[status] over every registry and check */
+void rc_results_count(const struct rc_results *r, unsigned counts[RC_ST__COUNT]);
+/* DESIGN 2: 0 none failed, 1 a fail (or an xpass with strict), 3 an error and no fail. */
+int rc_results_exit_code(const struct rc_results *r, bool strict);
+
+/* results.json, schema "regcompat.results/v1", pretty-printed, keys in a fixed order, no
+ * timestamps inside check entries; optional fields are left out when empty. */
+int rc_results_to_json(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+/* Reads a results.json back (for report merge/diff); errors name the JSON path. */
+int rc_results_from_json(struct rc_results *out, const char *text, size_t len,
+                         struct rc_error **err);
+
+void rc_evidence_dispose(struct rc_evidence *e);
+void rc_check_result_dispose(struct rc_check_result *c);
+void rc_registry_result_dispose(struct rc_registry_result *rr);
+void rc_results_dispose(struct rc_results *r);
+
+#endif
