@@ -28,6 +28,13 @@ int rc_auth_parse_challenges(const char *value, struct rc_auth_challenge **out, 
                              struct rc_error **err);
 const char *rc_auth_challenge_param(const struct rc_auth_challenge *c, const char *name);
 void rc_auth_challenges_free(struct rc_auth_challenge *c, size_t n);
+/* Parses every WWW-Authenticate header of a response (in order). A token68 (as in
+ * "Basic dXNlcg==") is kept as a parameter named "token68". */
+int rc_auth_parse_headers(const struct rc_http_headers *h, struct rc_auth_challenge **out,
+                          size_t *n, struct rc_error **err);
+/* The first challenge of that scheme (case-insensitive), or NULL. */
+const struct rc_auth_challenge *rc_auth_find_challenge(const struct rc_auth_challenge *c,
+                                                       size_t n, const char *scheme);
 
 /* A scope set: "repository:ns/r:pull,push" items, compared as sets (action order free). */
 /* Normalises a scope string (actions sorted, deduplicated); NULL when malformed. */
@@ -55,6 +62,9 @@ int rc_auth_docker_config(struct rc_credentials *out, const char *host,
 /* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
 int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
                         struct rc_error **err);
+/* The same with an explicit timeout (rc_auth_cred_helper waits 10 s). */
+int rc_auth_cred_helper_timeout(struct rc_credentials *out, const char *helper,
+                                const char *host, long timeout_ms, struct rc_error **err);
 
 struct rc_auth_stats {
     unsigned token_requests; /* round trips to a token endpoint */

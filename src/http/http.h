@@ -148,6 +148,8 @@ int rc_http_map_curl_error(int curlcode);
 /* Cancels every transfer in progress in this process at its next progress callback
  * (SIGINT handling); later sends fail with RC_EINTR. */
 void rc_http_interrupt(void);
+/* Clears the interrupt flag (tests; a CLI that goes on after handling an interrupt). */
+void rc_http_clear_interrupt(void);
 
 /* ---- URLs (CURLU) ---------------------------------------------------------------------- */
 

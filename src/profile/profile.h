@@ -88,6 +88,11 @@ int rc_profile_credentials(const struct rc_profile *p, struct rc_credentials *ou
 /* The expectation for a check id, or NULL. */
 const struct rc_expectation *rc_profile_expectation(const struct rc_profile *p,
                                                     const char *check_id);
+/* True when the expectation has an `until` date before today ("YYYY-MM-DD", rc_utc_date):
+ * such an expectation is itself reported. */
+bool rc_profile_expectation_expired(const struct rc_expectation *e, const char *today);
+/* Profile ids (file stems) match [a-z0-9][a-z0-9._-]*. */
+bool rc_profile_id_valid(const char *id);
 /* "host:port" of the profile URL */
 char *rc_profile_host(const struct rc_profile *p);
 void rc_profile_dispose(struct rc_profile *p);

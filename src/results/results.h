@@ -96,6 +96,11 @@ int rc_results_exit_code(const struct rc_results *r, bool strict);
 /* results.json, schema "regcompat.results/v1", pretty-printed, keys in a fixed order, no
  * timestamps inside check entries; optional fields are left out when empty. */
 int rc_results_to_json(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+/* Same document; with stable set the per-check counters that change from run to run
+ * (duration_ms, requests, retries, bytes_sent, bytes_received) are left out so that two runs
+ * diff cleanly. rc_results_from_json reads both forms (absent counters read as 0). */
+int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool stable,
+                            struct rc_error **err);
 /* Reads a results.json back (for report merge/diff); errors name the JSON path. */
 int rc_results_from_json(struct rc_results *out, const char *text, size_t len,
                          struct rc_error **err);

@@ -31,6 +31,20 @@ int rc_yaml_load_file(struct rc_yaml_doc **out, const char *path, struct rc_erro
 /* name is used in messages in place of a file name */
 int rc_yaml_load_string(struct rc_yaml_doc **out, const char *name, const char *text,
                         size_t len, struct rc_error **err);
+/* Like the two above, but duplicate keys, non-scalar keys and bad merge keys do not stop the
+ * load: each is appended to problems as "<file>:<line>: key '<path>': <message>" (the first
+ * value of a duplicated key is kept) and the document is returned with 0, so that a loader
+ * can report them together with its own problems. Syntax errors, multiple documents and the
+ * node limit still fail with err. YAML merge keys ("<<: *base", a mapping or a list of
+ * mappings) are applied by every loader; keys written in the mapping itself win. */
+int rc_yaml_load_file_collect(struct rc_yaml_doc **out, const char *path,
+                              struct rc_strv *problems, struct rc_error **err);
+int rc_yaml_load_string_collect(struct rc_yaml_doc **out, const char *name, const char *text,
+                                size_t len, struct rc_strv *problems, struct rc_error **err);
+/* Nodes a document may hold, counting every alias expansion ("billion laughs" guard). */
+#define RC_YAML_NODE_LIMIT 100000
+/* Largest file rc_yaml_load_file reads. */
+#define RC_YAML_FILE_MAX (16 * RC_MIB)
 void rc_yaml_free(struct rc_yaml_doc *doc);
 void rc_yaml_freep(struct rc_yaml_doc **doc);
 #define rc_auto_yaml RC_CLEANUP(rc_yaml_freep)

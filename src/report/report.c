@@ -1,0 +1,214 @@
+/* report: matrix cells, text cleaning shared by the reporters, and the report directory. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report/report_text.h"
+
+#include "base/banned.h"
+
+/* ---- cells ----------------------------------------------------------------------------- */
+
+static const struct {
+    const char *symbol;
+    const char *label;
+} cells[] = {
+    [RC_CELL_PASS] = {"\xE2\x9C\x85", "pass"},
+    [RC_CELL_WARN] = {"\xE2\x9A\xA0\xEF\xB8\x8F", "pass with a known issue or a fallback"},
+    [RC_CELL_FAIL] = {"\xE2\x9D\x8C", "fail"},
+    [RC_CELL_UNSUPPORTED] = {"\xE2\x9E\x96", "unsupported"},
+    [RC_CELL_ERROR] = {"\xE2\x9D\x97", "error: could not be tested"},
+    [RC_CELL_UNTESTED] = {"\xC2\xB7", "not tested"},
+};
+
+const char *rc_report_cell_symbol(enum rc_report_cell cell)
+{
+    return (size_t)cell < RC_ARRAY_LEN(cells) ? cells[cell].symbol : "?";
+}
+
+const char *rc_report_cell_label(enum rc_report_cell cell)
+{
+    return (size_t)cell < RC_ARRAY_LEN(cells) ? cells[cell].label : "unknown";
+}
+
+bool rc_report_check_is_plain(const struct rc_check_result *c)
+{
+    return c->status == RC_ST_PASS && !c->fallback && !c->note;
+}
+
+enum rc_report_cell rc_report_cell_of(const struct rc_registry_result *rr, const char *feature)
+{
+    unsigned n[RC_ST__COUNT] = {0};
+    unsigned remarks = 0, tested = 0;
+    for (size_t i = 0; i < rr->nchecks; i++) {
+        const struct rc_check_result *c = &rr->checks[i];
+        if (!rc_str_eq(c->feature, feature) || (size_t)c->status >= RC_ST__COUNT)
+            continue;
+        n[c->status]++;
+        if (c->status != RC_ST_SKIP)
+            tested++;
+        if (c->status == RC_ST_PASS && !rc_report_check_is_plain(c))
+            remarks++;
+    }
+    if (!tested)
+        return RC_CELL_UNTESTED;
+    if (n[RC_ST_FAIL])
+        return RC_CELL_FAIL;
+    if (n[RC_ST_ERROR])
+        return RC_CELL_ERROR;
+    if (n[RC_ST_UNSUPPORTED] == tested)
+        return RC_CELL_UNSUPPORTED;
+    if (n[RC_ST_UNSUPPORTED] || n[RC_ST_XFAIL] || n[RC_ST_XPASS] || remarks)
+        return RC_CELL_WARN;
+    return RC_CELL_PASS;
+}
+
+void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST__COUNT])
+{
+    memset(counts, 0, sizeof(unsigned) * RC_ST__COUNT);
+    for (size_t i = 0; i < rr->nchecks; i++)
+        if ((size_t)rr->checks[i].status < RC_ST__COUNT)
+            counts[rr->checks[i].status]++;
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+size_t rc_report_utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F; /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F; /* nothing past U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD"
+
+void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), run = 0, i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t adv = 1;
+        const char *rep = NULL;
+        if (c == '\t' || c == '\n' || c == '\r') {
+            if (mode == RC_CLEAN_LINE)
+                rep = " ";
+        } else if (c < 0x20 || (c == 0x7F && mode == RC_CLEAN_LINE)) {
+            rep = REPLACEMENT;
+        } else if (c >= 0x80) {
+            adv = rc_report_utf8_seq(p + i, len - i);
+            if (!adv) {
+                rep = REPLACEMENT;
+                adv = 1;
+            } else if (mode == RC_CLEAN_LINE && c == 0xC2 && p[i + 1] < 0xA0) {
+                rep = REPLACEMENT; /* C1 control, U+0080 to U+009F */
+            } else if (mode == RC_CLEAN_XML && c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
+                rep = REPLACEMENT; /* U+FFFE and U+FFFF are not XML characters */
+            }
+        }
+        if (rep) {
+            rc_buf_add(out, s + run, i - run);
+            rc_buf_adds(out, rep);
+            run = i + adv;
+        }
+        i += adv;
+    }
+    rc_buf_add(out, s + run, len - run);
+}
+
+void rc_report_evidence_line(struct rc_buf *out, const struct rc_evidence *e)
+{
+    rc_buf_adds(out, e->request ? e->request : "(request)");
+    if (e->host)
+        rc_buf_addf(out, " (host %s)", e->host);
+    if (e->status)
+        rc_buf_addf(out, " -> %d", e->status);
+    if (e->error)
+        rc_buf_addf(out, " -> %s", e->error);
+    if (!e->status && !e->error)
+        rc_buf_adds(out, " -> no answer");
+}
+
+/* ---- the report directory -------------------------------------------------------------- */
+
+int rc_report_mkdirs(const char *dir, struct rc_error **err)
+{
+    if (!dir || !*dir)
+        return rc_error_set(err, RC_EINVAL, "report directory: empty path");
+    char *p = rc_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            rc = rc_error_set(err, RC_EIO, "creating %s: %s", p, strerror(errno));
+            break;
+        }
+        *s = saved;
+        if (!saved)
+            break;
+    }
+    struct stat st;
+    if (rc == 0 && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+        rc = rc_error_set(err, RC_EIO, "%s: not a directory", dir);
+    free(p);
+    return rc;
+}
+
+static int write_buf(const char *dir, const char *name, struct rc_buf *b, struct rc_error **err)
+{
+    char *path = rc_fmt("%s/%s", dir, name);
+    int rc = rc_write_file(path, b->data ? b->data : "", b->len, err);
+    free(path);
+    return rc;
+}
+
+int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err)
+{
+    int rc = rc_report_mkdirs(dir, err);
+    if (rc < 0)
+        return rc;
+    struct rc_buf b = RC_BUF_INIT(RC_REPORT_MAX);
+    if ((rc = rc_results_to_json(r, &b, err)) >= 0)
+        rc = write_buf(dir, "results.json", &b, err);
+    rc_buf_reset(&b);
+    if (rc >= 0 && (rc = rc_report_junit_buf(r, &b, err)) >= 0)
+        rc = write_buf(dir, "junit.xml", &b, err);
+    rc_buf_reset(&b);
+    if (rc >= 0 && (rc = rc_report_matrix(r, &b, err)) >= 0)
+        rc = write_buf(dir, "matrix.md", &b, err);
+    rc_buf_dispose(&b);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,30 @@
+/* Text helpers shared by the reporters (private to src/report). */
+#ifndef RC_REPORT_TEXT_H
+#define RC_REPORT_TEXT_H
+
+#include <stddef.h>
+
+#include "base/base.h"
+#include "results/results.h"
+
+enum rc_report_clean {
+    /* XML 1.0 content: tab, LF and CR stay; other C0 controls, U+FFFE/U+FFFF and malformed
+     * UTF-8 become U+FFFD */
+    RC_CLEAN_XML,
+    /* one line of text for Markdown or a terminal: tab, LF and CR become a space; C0 and C1
+     * controls, DEL and malformed UTF-8 become U+FFFD */
+    RC_CLEAN_LINE,
+};
+
+/* Appends s (NULL appends nothing) cleaned for the given use. */
+void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode);
+/* Length of the well-formed UTF-8 sequence at p, 0 when malformed. */
+size_t rc_report_utf8_seq(const unsigned char *p, size_t n);
+
+/* Counts of each status in one registry. */
+void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST__COUNT]);
+
+/* "GET /v2/x/manifests/v1 -> 404" (or "-> connection refused"), one line. */
+void rc_report_evidence_line(struct rc_buf *out, const struct rc_evidence *e);
+
+#endif

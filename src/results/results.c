@@ -1,0 +1,664 @@
+/* results: the run's result tree, its exit code, and results.json both ways. */
+#include "results/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+#include "base/banned.h"
+
+#define RESULTS_SCHEMA "regcompat.results/v1"
+
+static const char *const status_names[RC_ST__COUNT] = {
+    [RC_ST_PASS] = "pass",   [RC_ST_FAIL] = "fail",   [RC_ST_UNSUPPORTED] = "unsupported",
+    [RC_ST_SKIP] = "skip",   [RC_ST_ERROR] = "error", [RC_ST_XFAIL] = "xfail",
+    [RC_ST_XPASS] = "xpass",
+};
+
+const char *rc_status_name(enum rc_status st)
+{
+    return (size_t)st < RC_ST__COUNT ? status_names[st] : "unknown";
+}
+
+bool rc_status_parse(const char *name, enum rc_status *out)
+{
+    for (size_t i = 0; i < RC_ST__COUNT; i++) {
+        if (rc_str_eq(name, status_names[i])) {
+            *out = (enum rc_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- sorting, counting, exit code ------------------------------------------------------ */
+
+static int cmp_nullable(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_check(const void *a, const void *b)
+{
+    const struct rc_check_result *x = a, *y = b;
+    int r = cmp_nullable(x->id, y->id);
+    return r ? r : cmp_nullable(x->suite, y->suite);
+}
+
+static int cmp_registry(const void *a, const void *b)
+{
+    const struct rc_registry_result *x = a, *y = b;
+    int r = cmp_nullable(x->id, y->id);
+    return r ? r : cmp_nullable(x->url, y->url);
+}
+
+void rc_results_sort(struct rc_results *r)
+{
+    if (r->nregistries > 1)
+        qsort(r->registries, r->nregistries, sizeof(*r->registries), cmp_registry);
+    for (size_t i = 0; i < r->nregistries; i++) {
+        struct rc_registry_result *rr = &r->registries[i];
+        if (rr->nchecks > 1)
+            qsort(rr->checks, rr->nchecks, sizeof(*rr->checks), cmp_check);
+    }
+}
+
+void rc_results_count(const struct rc_results *r, unsigned counts[RC_ST__COUNT])
+{
+    memset(counts, 0, sizeof(unsigned) * RC_ST__COUNT);
+    for (size_t i = 0; i < r->nregistries; i++)
+        for (size_t k = 0; k < r->registries[i].nchecks; k++) {
+            enum rc_status st = r->registries[i].checks[k].status;
+            if ((size_t)st < RC_ST__COUNT)
+                counts[st]++;
+        }
+}
+
+int rc_results_exit_code(const struct rc_results *r, bool strict)
+{
+    unsigned c[RC_ST__COUNT];
+    rc_results_count(r, c);
+    if (c[RC_ST_FAIL] || (strict && c[RC_ST_XPASS]))
+        return 1;
+    if (c[RC_ST_ERROR])
+        return 3;
+    return 0;
+}
+
+/* ---- writing --------------------------------------------------------------------------- */
+
+/* A header list as a JSON object. Repeated names (compared case-insensitively) are joined
+ * into the first one with ", " as HTTP allows, so the object never holds a key twice. */
+static void write_kv(struct rc_jw *w, const struct rc_kv *kv, size_t n)
+{
+    rc_jw_obj_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = rc_str_ieq(kv[j].name, kv[i].name);
+        if (seen || !kv[i].name)
+            continue;
+        rc_jw_key(w, kv[i].name);
+        bool more = false;
+        for (size_t j = i + 1; j < n && !more; j++)
+            more = rc_str_ieq(kv[j].name, kv[i].name);
+        if (!more) {
+            rc_jw_str(w, kv[i].value ? kv[i].value : "");
+            continue;
+        }
+        struct rc_buf b = RC_BUF_INIT(0);
+        rc_buf_adds(&b, kv[i].value ? kv[i].value : "");
+        for (size_t j = i + 1; j < n; j++)
+            if (rc_str_ieq(kv[j].name, kv[i].name))
+                rc_buf_addf(&b, ", %s", kv[j].value ? kv[j].value : "");
+        rc_jw_str(w, rc_buf_str(&b));
+        rc_buf_dispose(&b);
+    }
+    rc_jw_obj_end(w);
+}
+
+static void write_evidence(struct rc_jw *w, const struct rc_evidence *e)
+{
+    rc_jw_obj_begin(w);
+    rc_jw_kstr(w, "request", e->request);
+    if (e->host)
+        rc_jw_kstr(w, "host", e->host);
+    rc_jw_kint(w, "status", e->status);
+    if (e->error)
+        rc_jw_kstr(w, "error", e->error);
+    rc_jw_key(w, "headers");
+    write_kv(w, e->headers, e->nheaders);
+    if (e->body)
+        rc_jw_kstr(w, "body", e->body);
+    if (e->body_truncated)
+        rc_jw_kbool(w, "body_truncated", true);
+    rc_jw_obj_end(w);
+}
+
+static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool stable)
+{
+    rc_jw_obj_begin(w);
+    rc_jw_kstr(w, "id", c->id);
+    rc_jw_kstr(w, "suite", c->suite);
+    rc_jw_kstr(w, "feature", c->feature);
+    rc_jw_kstr(w, "title", c->title);
+    rc_jw_kstr(w, "status", rc_status_name(c->status));
+    if (c->reason)
+        rc_jw_kstr(w, "reason", c->reason);
+    if (c->note)
+        rc_jw_kstr(w, "note", c->note);
+    if (c->fallback)
+        rc_jw_kbool(w, "fallback", true);
+    if (c->expect_reason || c->expect_link) {
+        rc_jw_key(w, "expect");
+        rc_jw_obj_begin(w);
+        rc_jw_kstr(w, "reason", c->expect_reason);
+        rc_jw_kstr(w, "link", c->expect_link);
+        rc_jw_obj_end(w);
+    }
+    if (!stable) {
+        rc_jw_key(w, "duration_ms");
+        rc_jw_uint(w, c->duration_ms);
+        rc_jw_kint(w, "requests", c->requests);
+        if (c->retries)
+            rc_jw_kint(w, "retries", c->retries);
+        rc_jw_key(w, "bytes_sent");
+        rc_jw_uint(w, c->bytes_sent);
+        rc_jw_key(w, "bytes_received");
+        rc_jw_uint(w, c->bytes_received);
+    }
+    if (c->nevidence) {
+        rc_jw_key(w, "evidence");
+        rc_jw_arr_begin(w);
+        for (size_t i = 0; i < c->nevidence; i++)
+            write_evidence(w, &c->evidence[i]);
+        rc_jw_arr_end(w);
+    }
+    rc_jw_obj_end(w);
+}
+
+static void write_strv(struct rc_jw *w, const char *key, const struct rc_strv *sv)
+{
+    rc_jw_key(w, key);
+    rc_jw_arr_begin(w);
+    for (size_t i = 0; i < sv->n; i++)
+        rc_jw_str(w, sv->v[i]);
+    rc_jw_arr_end(w);
+}
+
+int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool stable,
+                            struct rc_error **err)
+{
+    struct rc_jw w;
+    rc_jw_init(&w, out, true);
+    rc_jw_obj_begin(&w);
+    rc_jw_kstr(&w, "schema", RESULTS_SCHEMA);
+    rc_jw_key(&w, "tool");
+    rc_jw_obj_begin(&w);
+    rc_jw_kstr(&w, "name", r->tool_name);
+    rc_jw_kstr(&w, "version", r->tool_version);
+    rc_jw_obj_end(&w);
+    rc_jw_key(&w, "run");
+    rc_jw_obj_begin(&w);
+    rc_jw_kstr(&w, "id", r->run_id);
+    rc_jw_kstr(&w, "started", r->started);
+    rc_jw_kstr(&w, "finished", r->finished);
+    if (r->interrupted)
+        rc_jw_kbool(&w, "interrupted", true);
+    write_strv(&w, "suites", &r->suites);
+    write_strv(&w, "features", &r->features);
+    rc_jw_obj_end(&w);
+    rc_jw_key(&w, "registries");
+    rc_jw_arr_begin(&w);
+    for (size_t i = 0; i < r->nregistries; i++) {
+        const struct rc_registry_result *rr = &r->registries[i];
+        rc_jw_obj_begin(&w);
+        rc_jw_kstr(&w, "id", rr->id);
+        rc_jw_kstr(&w, "name", rr->name);
+        rc_jw_kstr(&w, "url", rr->url);
+        rc_jw_kstr(&w, "kind", rr->kind);
+        rc_jw_kbool(&w, "hosted", rr->hosted);
+        if (rr->nversions) {
+            rc_jw_key(&w, "versions");
+            write_kv(&w, rr->versions, rr->nversions);
+        }
+        rc_jw_key(&w, "checks");
+        rc_jw_arr_begin(&w);
+        for (size_t k = 0; k < rr->nchecks; k++)
+            write_check(&w, &rr->checks[k], stable);
+        rc_jw_arr_end(&w);
+        rc_jw_obj_end(&w);
+    }
+    rc_jw_arr_end(&w);
+    rc_jw_obj_end(&w);
+    if (rc_jw_finish(&w, err) < 0)
+        return rc_error_prefix(err, "writing results");
+    return 0;
+}
+
+int rc_results_to_json(const struct rc_results *r, struct rc_buf *out, struct rc_error **err)
+{
+    return rc_results_to_json_opts(r, out, false, err);
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+/* Every reader gets the JSON path of the value it reads, for error messages. */
+struct rd {
+    struct rc_error **err;
+};
+
+static char *join_key(const char *path, const char *key)
+{
+    return *path ? rc_fmt("%s.%s", path, key) : rc_xstrdup(key);
+}
+
+static int type_error(struct rd *rd, const char *path, const char *key, const char *want,
+                      const struct rc_json *j)
+{
+    char *p = join_key(path, key);
+    int rc = rc_error_set(rd->err, RC_EINVAL, "%s: expected %s, got %s", p, want,
+                          rc_json_type_name(rc_json_type(j)));
+    free(p);
+    return rc;
+}
+
+static int missing(struct rd *rd, const char *path, const char *key)
+{
+    char *p = join_key(path, key);
+    int rc = rc_error_set(rd->err, RC_EINVAL, "%s: missing", p);
+    free(p);
+    return rc;
+}
+
+/* A string member; nullable allows null (NULL), required refuses an absent key. */
+static int rd_str(struct rd *rd, const struct rc_json *obj, const char *path, const char *key,
+                  bool required, bool nullable, char **out)
+{
+    const struct rc_json *j = rc_json_get(obj, key);
+    *out = NULL;
+    if (!j) {
+        return required ? missing(rd, path, key) : 0;
+    }
+    if (rc_json_type(j) == RC_JSON_NULL && nullable)
+        return 0;
+    if (rc_json_type(j) != RC_JSON_STRING)
+        return type_error(rd, path, key, nullable ? "a string or null" : "a string", j);
+    if (strlen(rc_json_str(j)) != rc_json_str_len(j)) {
+        char *p = join_key(path, key);
+        int rc = rc_error_set(rd->err, RC_EINVAL, "%s: string holds a NUL character", p);
+        free(p);
+        return rc;
+    }
+    *out = rc_xstrdup(rc_json_str(j));
+    return 0;
+}
+
+static int rd_bool(struct rd *rd, const struct rc_json *obj, const char *path, const char *key,
+                   bool required, bool *out)
+{
+    const struct rc_json *j = rc_json_get(obj, key);
+    *out = false;
+    if (!j)
+        return required ? missing(rd, path, key) : 0;
+    if (!rc_json_bool(j, out))
+        return type_error(rd, path, key, "a boolean", j);
+    return 0;
+}
+
+static int rd_uint(struct rd *rd, const struct rc_json *obj, const char *path, const char *key,
+                   bool required, uint64_t max, uint64_t *out)
+{
+    const struct rc_json *j = rc_json_get(obj, key);
+    int64_t v = 0;
+    *out = 0;
+    if (!j)
+        return required ? missing(rd, path, key) : 0;
+    bool is_int = rc_json_int(j, &v);
+    if (!is_int || v < 0 || (uint64_t)v > max) {
+        char *p = join_key(path, key);
+        char *got = is_int ? rc_fmt("%lld", (long long)v)
+                           : rc_xstrdup(rc_json_type_name(rc_json_type(j)));
+        int rc = rc_error_set(rd->err, RC_EINVAL, "%s: expected an integer from 0 to %llu, got %s",
+                              p, (unsigned long long)max, got);
+        free(got);
+        free(p);
+        return rc;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static const struct rc_json *rd_container(struct rd *rd, const struct rc_json *obj,
+                                          const char *path, const char *key, enum rc_json_type t,
+                                          bool required, int *rc)
+{
+    const struct rc_json *j = rc_json_get(obj, key);
+    *rc = 0;
+    if (!j) {
+        if (required)
+            *rc = missing(rd, path, key);
+        return NULL;
+    }
+    if (rc_json_type(j) != t) {
+        *rc = type_error(rd, path, key, t == RC_JSON_ARRAY ? "an array" : "an object", j);
+        return NULL;
+    }
+    return j;
+}
+
+static int rd_kv(struct rd *rd, const struct rc_json *obj, const char *path, const char *key,
+                 bool required, struct rc_kv **out, size_t *nout)
+{
+    int rc;
+    const struct rc_json *j = rd_container(rd, obj, path, key, RC_JSON_OBJECT, required, &rc);
+    *out = NULL;
+    *nout = 0;
+    if (!j)
+        return rc;
+    size_t n = rc_json_len(j), cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct rc_json *v = rc_json_at(j, i);
+        const char *name = rc_json_key_at(j, i);
+        if (rc_json_type(v) != RC_JSON_STRING) {
+            char *p = join_key(path, key);
+            rc = type_error(rd, p, name, "a string", v);
+            free(p);
+            return rc;
+        }
+        struct rc_kv kv = {rc_xstrdup(name), rc_xstrdup(rc_json_str(v))};
+        RC_PUSH(*out, *nout, cap, kv);
+    }
+    return 0;
+}
+
+static int rd_strv(struct rd *rd, const struct rc_json *obj, const char *path, const char *key,
+                   struct rc_strv *out)
+{
+    int rc;
+    const struct rc_json *j = rd_container(rd, obj, path, key, RC_JSON_ARRAY, true, &rc);
+    if (!j)
+        return rc;
+    for (size_t i = 0; i < rc_json_len(j); i++) {
+        const struct rc_json *v = rc_json_at(j, i);
+        if (rc_json_type(v) != RC_JSON_STRING) {
+            char *p = rc_fmt("%s[%zu]", key, i);
+            rc = type_error(rd, path, p, "a string", v);
+            free(p);
+            return rc;
+        }
+        rc_strv_push(out, rc_json_str(v));
+    }
+    return 0;
+}
+
+static int rd_evidence(struct rd *rd, const struct rc_json *j, const char *path,
+                       struct rc_evidence *e)
+{
+    uint64_t status = 0;
+    int rc = 0;
+    if (rc_json_type(j) != RC_JSON_OBJECT)
+        return rc_error_set(rd->err, RC_EINVAL, "%s: expected an object, got %s", path,
+                            rc_json_type_name(rc_json_type(j)));
+    if ((rc = rd_str(rd, j, path, "request", true, true, &e->request)) < 0 ||
+        (rc = rd_str(rd, j, path, "host", false, true, &e->host)) < 0 ||
+        (rc = rd_uint(rd, j, path, "status", true, 999, &status)) < 0 ||
+        (rc = rd_str(rd, j, path, "error", false, true, &e->error)) < 0 ||
+        (rc = rd_kv(rd, j, path, "headers", false, &e->headers, &e->nheaders)) < 0 ||
+        (rc = rd_str(rd, j, path, "body", false, true, &e->body)) < 0 ||
+        (rc = rd_bool(rd, j, path, "body_truncated", false, &e->body_truncated)) < 0)
+        return rc;
+    e->status = (int)status;
+    return 0;
+}
+
+static int rd_check(struct rd *rd, const struct rc_json *j, const char *path,
+                    struct rc_check_result *c)
+{
+    int rc = 0;
+    char *status = NULL;
+    uint64_t v;
+    if (rc_json_type(j) != RC_JSON_OBJECT)
+        return rc_error_set(rd->err, RC_EINVAL, "%s: expected an object, got %s", path,
+                            rc_json_type_name(rc_json_type(j)));
+    if ((rc = rd_str(rd, j, path, "id", true, false, &c->id)) < 0 ||
+        (rc = rd_str(rd, j, path, "suite", true, true, &c->suite)) < 0 ||
+        (rc = rd_str(rd, j, path, "feature", true, true, &c->feature)) < 0 ||
+        (rc = rd_str(rd, j, path, "title", true, true, &c->title)) < 0 ||
+        (rc = rd_str(rd, j, path, "status", true, false, &status)) < 0)
+        return rc;
+    bool ok = rc_status_parse(status, &c->status);
+    if (!ok) {
+        rc = rc_error_set(rd->err, RC_EINVAL, "%s.status: unknown status '%s'", path, status);
+        free(status);
+        return rc;
+    }
+    free(status);
+    if ((rc = rd_str(rd, j, path, "reason", false, true, &c->reason)) < 0 ||
+        (rc = rd_str(rd, j, path, "note", false, true, &c->note)) < 0 ||
+        (rc = rd_bool(rd, j, path, "fallback", false, &c->fallback)) < 0)
+        return rc;
+    const struct rc_json *ex = rd_container(rd, j, path, "expect", RC_JSON_OBJECT, false, &rc);
+    if (rc < 0)
+        return rc;
+    if (ex) {
+        char *p = rc_fmt("%s.expect", path);
+        if ((rc = rd_str(rd, ex, p, "reason", false, true, &c->expect_reason)) >= 0)
+            rc = rd_str(rd, ex, p, "link", false, true, &c->expect_link);
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
+    /* counters are optional: the stable form leaves them out */
+    if ((rc = rd_uint(rd, j, path, "duration_ms", false, INT64_MAX, &c->duration_ms)) < 0 ||
+        (rc = rd_uint(rd, j, path, "requests", false, UINT32_MAX, &v)) < 0)
+        return rc;
+    c->requests = (uint32_t)v;
+    if ((rc = rd_uint(rd, j, path, "retries", false, UINT32_MAX, &v)) < 0)
+        return rc;
+    c->retries = (uint32_t)v;
+    if ((rc = rd_uint(rd, j, path, "bytes_sent", false, INT64_MAX, &c->bytes_sent)) < 0 ||
+        (rc = rd_uint(rd, j, path, "bytes_received", false, INT64_MAX, &c->bytes_received)) < 0)
+        return rc;
+    const struct rc_json *ev = rd_container(rd, j, path, "evidence", RC_JSON_ARRAY, false, &rc);
+    if (rc < 0)
+        return rc;
+    size_t n = rc_json_len(ev);
+    if (n)
+        c->evidence = rc_xcalloc(n, sizeof(*c->evidence));
+    for (size_t i = 0; i < n; i++) {
+        char *p = rc_fmt("%s.evidence[%zu]", path, i);
+        c->nevidence = i + 1;
+        rc = rd_evidence(rd, rc_json_at(ev, i), p, &c->evidence[i]);
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
+                       struct rc_registry_result *rr)
+{
+    int rc = 0;
+    if (rc_json_type(j) != RC_JSON_OBJECT)
+        return rc_error_set(rd->err, RC_EINVAL, "%s: expected an object, got %s", path,
+                            rc_json_type_name(rc_json_type(j)));
+    if ((rc = rd_str(rd, j, path, "id", true, false, &rr->id)) < 0 ||
+        (rc = rd_str(rd, j, path, "name", true, true, &rr->name)) < 0 ||
+        (rc = rd_str(rd, j, path, "url", true, true, &rr->url)) < 0 ||
+        (rc = rd_str(rd, j, path, "kind", true, true, &rr->kind)) < 0 ||
+        (rc = rd_bool(rd, j, path, "hosted", false, &rr->hosted)) < 0 ||
+        (rc = rd_kv(rd, j, path, "versions", false, &rr->versions, &rr->nversions)) < 0)
+        return rc;
+    const struct rc_json *checks = rd_container(rd, j, path, "checks", RC_JSON_ARRAY, true, &rc);
+    if (!checks)
+        return rc;
+    size_t n = rc_json_len(checks);
+    if (n)
+        rr->checks = rc_xcalloc(n, sizeof(*rr->checks));
+    for (size_t i = 0; i < n; i++) {
+        char *p = rc_fmt("%s.checks[%zu]", path, i);
+        rr->nchecks = i + 1;
+        rc = rd_check(rd, rc_json_at(checks, i), p, &rr->checks[i]);
+        for (size_t k = 0; rc == 0 && k < i; k++)
+            if (rc_str_eq(rr->checks[k].id, rr->checks[i].id))
+                rc = rc_error_set(rd->err, RC_EINVAL, "%s.id: check '%s' appears twice", p,
+                                  rr->checks[i].id);
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int rd_results(struct rd *rd, const struct rc_json *root, struct rc_results *r)
+{
+    int rc = 0;
+    char *schema = NULL;
+    if (rc_json_type(root) != RC_JSON_OBJECT)
+        return rc_error_set(rd->err, RC_EINVAL, "top level: expected an object, got %s",
+                            rc_json_type_name(rc_json_type(root)));
+    if ((rc = rd_str(rd, root, "", "schema", true, false, &schema)) < 0)
+        return rc;
+    if (!rc_str_eq(schema, RESULTS_SCHEMA)) {
+        rc = rc_error_set(rd->err, RC_EINVAL, "schema: unsupported schema '%s' (expected %s)",
+                          schema, RESULTS_SCHEMA);
+        free(schema);
+        return rc;
+    }
+    free(schema);
+    const struct rc_json *tool = rd_container(rd, root, "", "tool", RC_JSON_OBJECT, true, &rc);
+    if (!tool)
+        return rc;
+    if ((rc = rd_str(rd, tool, "tool", "name", true, true, &r->tool_name)) < 0 ||
+        (rc = rd_str(rd, tool, "tool", "version", true, true, &r->tool_version)) < 0)
+        return rc;
+    const struct rc_json *run = rd_container(rd, root, "", "run", RC_JSON_OBJECT, true, &rc);
+    if (!run)
+        return rc;
+    if ((rc = rd_str(rd, run, "run", "id", true, true, &r->run_id)) < 0 ||
+        (rc = rd_str(rd, run, "run", "started", true, true, &r->started)) < 0 ||
+        (rc = rd_str(rd, run, "run", "finished", true, true, &r->finished)) < 0 ||
+        (rc = rd_bool(rd, run, "run", "interrupted", false, &r->interrupted)) < 0 ||
+        (rc = rd_strv(rd, run, "run", "suites", &r->suites)) < 0 ||
+        (rc = rd_strv(rd, run, "run", "features", &r->features)) < 0)
+        return rc;
+    const struct rc_json *regs =
+        rd_container(rd, root, "", "registries", RC_JSON_ARRAY, true, &rc);
+    if (!regs)
+        return rc;
+    size_t n = rc_json_len(regs);
+    if (n)
+        r->registries = rc_xcalloc(n, sizeof(*r->registries));
+    for (size_t i = 0; i < n; i++) {
+        char *p = rc_fmt("registries[%zu]", i);
+        r->nregistries = i + 1;
+        rc = rd_registry(rd, rc_json_at(regs, i), p, &r->registries[i]);
+        for (size_t k = 0; rc == 0 && k < i; k++)
+            if (rc_str_eq(r->registries[k].id, r->registries[i].id))
+                rc = rc_error_set(rd->err, RC_EINVAL, "%s.id: registry '%s' appears twice", p,
+                                  r->registries[i].id);
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int rc_results_from_json(struct rc_results *out, const char *text, size_t len,
+                         struct rc_error **err)
+{
+    memset(out, 0, sizeof(*out));
+    struct rc_json *root = NULL;
+    int rc = rc_json_parse(&root, text, len, err);
+    if (rc < 0)
+        return rc;
+    const char *dup = rc_json_duplicate_key(root);
+    if (dup) {
+        rc = rc_error_set(err, RC_EINVAL, "%s: duplicate key", dup);
+    } else {
+        struct rd rd = {err};
+        rc = rd_results(&rd, root, out);
+    }
+    rc_json_free(root);
+    if (rc < 0)
+        rc_results_dispose(out);
+    return rc;
+}
+
+/* ---- disposal -------------------------------------------------------------------------- */
+
+static void kv_free(struct rc_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].name);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+void rc_evidence_dispose(struct rc_evidence *e)
+{
+    if (!e)
+        return;
+    free(e->request);
+    free(e->host);
+    free(e->error);
+    kv_free(e->headers, e->nheaders);
+    free(e->body);
+    memset(e, 0, sizeof(*e));
+}
+
+void rc_check_result_dispose(struct rc_check_result *c)
+{
+    if (!c)
+        return;
+    free(c->id);
+    free(c->suite);
+    free(c->feature);
+    free(c->title);
+    free(c->reason);
+    free(c->note);
+    for (size_t i = 0; i < c->nevidence; i++)
+        rc_evidence_dispose(&c->evidence[i]);
+    free(c->evidence);
+    free(c->expect_reason);
+    free(c->expect_link);
+    memset(c, 0, sizeof(*c));
+}
+
+void rc_registry_result_dispose(struct rc_registry_result *rr)
+{
+    if (!rr)
+        return;
+    free(rr->id);
+    free(rr->name);
+    free(rr->url);
+    free(rr->kind);
+    kv_free(rr->versions, rr->nversions);
+    for (size_t i = 0; i < rr->nchecks; i++)
+        rc_check_result_dispose(&rr->checks[i]);
+    free(rr->checks);
+    memset(rr, 0, sizeof(*rr));
+}
+
+void rc_results_dispose(struct rc_results *r)
+{
+    if (!r)
+        return;
+    free(r->tool_name);
+    free(r->tool_version);
+    free(r->run_id);
+    free(r->started);
+    free(r->finished);
+    rc_strv_dispose(&r->suites);
+    rc_strv_dispose(&r->features);
+    for (size_t i = 0; i < r->nregistries; i++)
+        rc_registry_result_dispose(&r->registries[i]);
+    free(r->registries);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,403 @@
+/* The scenario context: variables, saved artifacts, the objects to clean up, the exchange
+ * trace that becomes evidence, and the rules that turn an answer into a status. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/internal.h"
+
+#include "base/banned.h"
+
+void sctx_init(struct sctx *c, struct worker *w, const struct rc_scenario *sc)
+{
+    memset(c, 0, sizeof(*c));
+    c->w = w;
+    c->sc = sc;
+    const char *ns = w->profile->namespace;
+    c->repo = rc_fmt("%s%s%s/%s", ns && *ns ? ns : "", ns && *ns ? "/" : "", w->run_id, sc->id);
+    c->repo2 = rc_fmt("%s-2", c->repo);
+    rc_http_response_init(&c->last);
+    c->status = RC_ST_PASS;
+}
+
+void sctx_dispose(struct sctx *c)
+{
+    free(c->repo);
+    free(c->repo2);
+    for (size_t i = 0; i < c->nvars; i++) {
+        free(c->vars[i].name);
+        free(c->vars[i].value);
+    }
+    free(c->vars);
+    for (size_t i = 0; i < c->narts; i++) {
+        free(c->arts[i].name);
+        rc_artifact_dispose(&c->arts[i].art);
+    }
+    free(c->arts);
+    for (size_t i = 0; i < c->ncreated; i++) {
+        free(c->created[i].repo);
+        free(c->created[i].digest);
+    }
+    free(c->created);
+    rc_http_response_dispose(&c->last);
+    rc_strv_dispose(&c->tags);
+    free(c->reason);
+    free(c->note);
+    for (size_t i = 0; i < c->ntrace; i++)
+        rc_evidence_dispose(&c->trace[i]);
+    free(c->trace);
+}
+
+/* ---- the trace ------------------------------------------------------------------------- */
+
+static const char *const evidence_headers[] = {
+    "Content-Type", "Content-Length", "Location", "Docker-Content-Digest", "WWW-Authenticate",
+    "Range", "Content-Range", "OCI-Subject", "OCI-Filters-Applied", "OCI-Chunk-Min-Length",
+    "Link", "Retry-After", "Allow", "Docker-Upload-UUID",
+};
+
+static bool textual(const char *ctype, const char *body, size_t len)
+{
+    if (ctype && (strstr(ctype, "json") || strstr(ctype, "text") || strstr(ctype, "xml") ||
+                  strstr(ctype, "html")))
+        return true;
+    size_t bad = 0, n = len < 256 ? len : 256;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)body[i];
+        if (ch < 0x09 || (ch > 0x0d && ch < 0x20) || ch == 0x7f)
+            bad++;
+    }
+    return bad == 0;
+}
+
+/* At most RC_EVIDENCE_BODY bytes, cut on a UTF-8 boundary, control characters as '.'. */
+static char *body_excerpt(const char *body, size_t len, bool *truncated)
+{
+    size_t n = len;
+    if (n > RC_EVIDENCE_BODY) {
+        n = RC_EVIDENCE_BODY;
+        while (n > 0 && ((unsigned char)body[n] & 0xC0) == 0x80)
+            n--;
+        *truncated = true;
+    }
+    char *s = rc_xstrndup(body, n);
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+            *p = '.';
+    char *red = rc_redact_text(s);
+    free(s);
+    return red;
+}
+
+void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
+{
+    struct worker *w = ctx;
+    struct sctx *c = w->cur;
+    if (!c)
+        return;
+    c->requests++;
+    if (x->retry)
+        c->retries++;
+    c->sent += x->sent_bytes;
+    c->received += x->received_bytes;
+
+    struct rc_evidence e = {0};
+    char *pq = rc_url_path_query(x->url);
+    char *pqr = rc_redact_url(pq);
+    e.request = rc_fmt("%s %s", x->method, pqr);
+    free(pq);
+    free(pqr);
+    char *auth = rc_url_authority(x->url);
+    if (auth && !rc_str_eq(auth, w->host))
+        e.host = rc_redact_text(auth);
+    free(auth);
+    e.status = (int)x->status;
+    if (x->error)
+        e.error = rc_redact_text(x->error);
+    if (x->response_headers) {
+        for (size_t i = 0; i < RC_ARRAY_LEN(evidence_headers); i++) {
+            const char *v = rc_http_headers_get(x->response_headers, evidence_headers[i]);
+            if (!v)
+                continue;
+            struct rc_kv kv = {rc_xstrdup(evidence_headers[i]),
+                               rc_redact_header(evidence_headers[i], v)};
+            e.headers = rc_xrealloc(e.headers, (e.nheaders + 1) * sizeof(*e.headers));
+            e.headers[e.nheaders++] = kv;
+        }
+    }
+    const char *ctype =
+        x->response_headers ? rc_http_headers_get(x->response_headers, "Content-Type") : NULL;
+    if (x->body && x->body_len && textual(ctype, x->body, x->body_len))
+        e.body = body_excerpt(x->body, x->body_len, &e.body_truncated);
+    if (rc_log_enabled(RC_LOG_DEBUG))
+        rc_log(RC_LOG_DEBUG, "[%s %s] %s -> %d%s%s", w->profile->id, c->sc->id, e.request,
+               e.status, e.error ? " " : "", e.error ? e.error : "");
+
+    if (c->ntrace == RC_TRACE_KEEP) {
+        /* drop the oldest; indexes into the trace shift with it */
+        rc_evidence_dispose(&c->trace[0]);
+        memmove(c->trace, c->trace + 1, (c->ntrace - 1) * sizeof(*c->trace));
+        c->ntrace--;
+        if (c->step_first)
+            c->step_first--;
+    }
+    if (!c->trace)
+        c->trace = rc_xcalloc(RC_TRACE_KEEP, sizeof(*c->trace));
+    c->trace[c->ntrace++] = e;
+}
+
+static void copy_evidence(struct rc_evidence *dst, const struct rc_evidence *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->request = rc_xstrdup(src->request);
+    dst->host = rc_xstrdup(src->host);
+    dst->status = src->status;
+    dst->error = rc_xstrdup(src->error);
+    dst->body = rc_xstrdup(src->body);
+    dst->body_truncated = src->body_truncated;
+    if (src->nheaders) {
+        dst->headers = rc_xcalloc(src->nheaders, sizeof(*dst->headers));
+        for (size_t i = 0; i < src->nheaders; i++) {
+            dst->headers[i].name = rc_xstrdup(src->headers[i].name);
+            dst->headers[i].value = rc_xstrdup(src->headers[i].value);
+        }
+        dst->nheaders = src->nheaders;
+    }
+}
+
+/* The deciding step's exchanges, at most the last three of them. */
+void sctx_take_evidence(struct sctx *c, struct rc_check_result *out)
+{
+    size_t from = c->evidence_from < c->ntrace ? c->evidence_from : c->ntrace;
+    if (c->ntrace - from > 3)
+        from = c->ntrace - 3;
+    if (from == c->ntrace && c->ntrace)
+        from = c->ntrace - 1; /* an expect step: show the answer it judged */
+    size_t n = c->ntrace - from;
+    if (!n)
+        return;
+    out->evidence = rc_xcalloc(n, sizeof(*out->evidence));
+    for (size_t i = 0; i < n; i++)
+        copy_evidence(&out->evidence[i], &c->trace[from + i]);
+    out->nevidence = n;
+}
+
+/* ---- variables and state --------------------------------------------------------------- */
+
+const char *sctx_var(struct sctx *c, const char *name)
+{
+    if (rc_str_eq(name, "repo"))
+        return c->repo;
+    if (rc_str_eq(name, "repo2"))
+        return c->repo2;
+    if (rc_str_eq(name, "run"))
+        return c->w->run_id;
+    if (rc_str_eq(name, "registry"))
+        return c->w->host;
+    if (rc_str_eq(name, "scenario"))
+        return c->sc->id;
+    if (rc_str_eq(name, "namespace"))
+        return c->w->profile->namespace;
+    for (size_t i = 0; i < c->nvars; i++)
+        if (rc_str_eq(c->vars[i].name, name))
+            return c->vars[i].value;
+    return NULL;
+}
+
+void sctx_set_var(struct sctx *c, const char *prefix, const char *field, const char *value)
+{
+    if (!prefix)
+        return;
+    char *name = rc_fmt("%s.%s", prefix, field);
+    for (size_t i = 0; i < c->nvars; i++) {
+        if (rc_str_eq(c->vars[i].name, name)) {
+            free(name);
+            free(c->vars[i].value);
+            c->vars[i].value = rc_xstrdup(value ? value : "");
+            return;
+        }
+    }
+    struct var v = {name, rc_xstrdup(value ? value : "")};
+    RC_PUSH(c->vars, c->nvars, c->capvars, v);
+}
+
+char *sctx_subst(struct sctx *c, const char *s)
+{
+    if (!s)
+        return NULL;
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_buf_add(&b, "", 0);
+    const char *p = s;
+    while (*p) {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!open || !close) {
+            rc_buf_adds(&b, p);
+            break;
+        }
+        rc_buf_add(&b, p, (size_t)(open - p));
+        char *name = rc_xstrndup(open + 1, (size_t)(close - open - 1));
+        const char *v = sctx_var(c, name);
+        rc_buf_adds(&b, v ? v : "");
+        free(name);
+        p = close + 1;
+    }
+    return rc_buf_steal(&b, NULL);
+}
+
+void sctx_set_last(struct sctx *c, struct rc_http_response *resp)
+{
+    rc_http_response_dispose(&c->last);
+    c->last = *resp;
+    c->has_last = true;
+    rc_http_response_init(resp);
+}
+
+void sctx_decide(struct sctx *c, enum rc_status st, const char *fmt, ...)
+{
+    if (c->decided)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = rc_vfmt(fmt, ap);
+    va_end(ap);
+    free(c->reason);
+    c->reason = rc_redact_text(raw);
+    free(raw);
+    c->status = st;
+    c->decided = true;
+    c->evidence_from = c->step_first;
+}
+
+void sctx_add_note(struct sctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = rc_vfmt(fmt, ap);
+    va_end(ap);
+    if (c->note) {
+        char *both = rc_fmt("%s; %s", c->note, raw);
+        free(raw);
+        raw = both;
+        free(c->note);
+    }
+    c->note = raw;
+}
+
+void sctx_track(struct sctx *c, const char *repo, const char *digest, bool manifest)
+{
+    for (size_t i = 0; i < c->ncreated; i++)
+        if (rc_str_eq(c->created[i].repo, repo) && rc_str_eq(c->created[i].digest, digest))
+            return;
+    struct created cr = {rc_xstrdup(repo), rc_xstrdup(digest), manifest};
+    RC_PUSH(c->created, c->ncreated, c->capcreated, cr);
+}
+
+void sctx_untrack(struct sctx *c, const char *repo, const char *digest)
+{
+    for (size_t i = 0; i < c->ncreated; i++) {
+        if (rc_str_eq(c->created[i].repo, repo) && rc_str_eq(c->created[i].digest, digest)) {
+            free(c->created[i].repo);
+            free(c->created[i].digest);
+            memmove(&c->created[i], &c->created[i + 1],
+                    (c->ncreated - i - 1) * sizeof(*c->created));
+            c->ncreated--;
+            return;
+        }
+    }
+}
+
+struct saved_artifact *sctx_artifact(struct sctx *c, const char *name)
+{
+    for (size_t i = 0; name && i < c->narts; i++)
+        if (rc_str_eq(c->arts[i].name, name))
+            return &c->arts[i];
+    return NULL;
+}
+
+/* ---- classification -------------------------------------------------------------------- */
+
+char *describe_answer(const struct rc_http_response *resp)
+{
+    struct rc_strv codes = {0};
+    char *out;
+    if (rc_oci_error_codes(resp, &codes) && codes.n) {
+        char *j = rc_strv_join(&codes, ",");
+        out = rc_fmt("%ld %s", resp->status, j);
+        free(j);
+    } else {
+        const char *ct = rc_http_headers_get(&resp->headers, "Content-Type");
+        out = ct ? rc_fmt("%ld (%s)", resp->status, ct) : rc_fmt("%ld", resp->status);
+    }
+    rc_strv_dispose(&codes);
+    return out;
+}
+
+int sctx_transport_error(struct sctx *c, const char *what, int rc, struct rc_error *err)
+{
+    sctx_decide(c, RC_ST_ERROR, "%s: %s (%s)", what, rc_error_msg(err), rc_errcode_name(rc));
+    rc_error_free(err);
+    return 1;
+}
+
+static bool status_in(const struct rc_strv *list, long status)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%ld", status);
+    for (size_t i = 0; i < list->n; i++) {
+        if (rc_str_eq(list->v[i], s))
+            return true;
+        /* "4xx" style classes */
+        if (strlen(list->v[i]) == 3 && list->v[i][0] == s[0] && list->v[i][1] == 'x')
+            return true;
+    }
+    return false;
+}
+
+bool sctx_matches_unsupported(struct sctx *c, const struct rc_step *st,
+                              const struct rc_http_response *resp)
+{
+    RC_UNUSED(c);
+    const struct rc_arg *u = rc_step_arg(st, "unsupported_when");
+    if (!u)
+        return false;
+    const struct rc_map_entry *sts = rc_map_get(u, "status");
+    const struct rc_map_entry *codes = rc_map_get(u, "error_code");
+    if (sts && !status_in(&sts->values, resp->status))
+        return false;
+    if (codes) {
+        struct rc_strv got = {0};
+        bool any = false;
+        if (rc_oci_error_codes(resp, &got))
+            for (size_t i = 0; i < codes->values.n; i++)
+                any |= rc_strv_contains(&got, codes->values.v[i]);
+        rc_strv_dispose(&got);
+        if (!any)
+            return false;
+    }
+    return sts || codes;
+}
+
+int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
+                    const struct rc_http_response *resp, const char *expected)
+{
+    char *ans = describe_answer(resp);
+    long s = resp->status;
+    if (sctx_matches_unsupported(c, st, resp))
+        sctx_decide(c, RC_ST_UNSUPPORTED, "%s answered %s", what, ans);
+    else if (s == 401 || s == 403)
+        sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry refused our credentials", what,
+                    ans);
+    else if (s == 429)
+        sctx_decide(c, RC_ST_ERROR, "%s answered %s: rate limited, even after retries", what,
+                    ans);
+    else if (s == 502 || s == 503 || s == 504)
+        sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry is unavailable", what, ans);
+    else if (!resp->headers.n && s == 0)
+        sctx_decide(c, RC_ST_ERROR, "%s got no answer", what);
+    else
+        sctx_decide(c, RC_ST_FAIL, "%s answered %s, expected %s", what, ans, expected);
+    free(ans);
+    return 1;
+}

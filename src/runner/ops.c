@@ -1,0 +1,944 @@
+/* The operations a step can run. Each reads its arguments (variables substituted), talks to
+ * the registry through the oci module, keeps the last answer for `expect`, saves values, and
+ * decides the scenario's status only when the answer makes going on pointless. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "runner/internal.h"
+
+#include "base/banned.h"
+
+#define DEFAULT_BLOB_SIZE 4096
+#define DEFAULT_LAYER_SIZE (64 * 1024)
+#define MAX_TAG_PAGES 1000
+
+static char *arg(struct sctx *c, const struct rc_step *st, const char *key)
+{
+    return sctx_subst(c, rc_step_str(st, key));
+}
+
+static int64_t arg_num(const struct rc_step *st, const char *key, int64_t dflt)
+{
+    const struct rc_arg *a = rc_step_arg(st, key);
+    return a ? a->num : dflt;
+}
+
+static const char *save_name(const struct rc_step *st)
+{
+    return rc_step_str(st, "save");
+}
+
+static void save(struct sctx *c, const struct rc_step *st, const char *field, const char *v)
+{
+    sctx_set_var(c, save_name(st), field, v);
+}
+
+static void save_u64(struct sctx *c, const struct rc_step *st, const char *field, uint64_t v)
+{
+    char b[32];
+    snprintf(b, sizeof(b), "%" PRIu64, v);
+    save(c, st, field, b);
+}
+
+static void save_answer(struct sctx *c, const struct rc_step *st,
+                        const struct rc_http_response *r)
+{
+    save_u64(c, st, "status", (uint64_t)r->status);
+    char *loc = rc_oci_location(r);
+    save(c, st, "location", loc);
+    free(loc);
+}
+
+static char *resolve_accept(const char *a)
+{
+    if (!a || rc_str_eq(a, "kwctl"))
+        return rc_xstrdup(RC_ACCEPT_KWCTL);
+    if (rc_str_eq(a, "oci"))
+        return rc_xstrdup(RC_MT_OCI_MANIFEST ", " RC_MT_OCI_INDEX);
+    if (rc_str_eq(a, "all"))
+        return rc_xstrdup(RC_MT_OCI_MANIFEST ", " RC_MT_OCI_INDEX ", " RC_MT_DOCKER_MANIFEST
+                                             ", " RC_MT_DOCKER_LIST);
+    if (rc_str_eq(a, "none"))
+        return NULL;
+    return rc_xstrdup(a);
+}
+
+/* Splits a reference argument; an error decides the scenario (a suite bug: error). */
+static int split(struct sctx *c, const char *ref, char **repo, char **reference)
+{
+    struct rc_error *err = NULL;
+    if (rc_oci_split_ref(ref, repo, reference, &err) < 0 || !*reference) {
+        sctx_decide(c, RC_ST_ERROR, "bad reference '%s' in the suite", ref);
+        rc_error_free(err);
+        return 1;
+    }
+    return 0;
+}
+
+static void body_source(struct rc_http_body_source *out, struct rc_blob_src *b)
+{
+    out->read = b->read;
+    out->rewind = b->rewind;
+    out->ctx = b->ctx;
+    out->length = b->length;
+}
+
+/* ---- push ------------------------------------------------------------------------------ */
+
+static int upload_opts_from(struct sctx *c, const struct rc_step *st, const char *dflt,
+                            struct rc_upload_opts *o)
+{
+    rc_autofree char *mode = arg(c, st, "mode");
+    const char *m = mode ? mode : dflt;
+    memset(o, 0, sizeof(*o));
+    if (rc_str_eq(m, "kwctl")) {
+        o->mode = RC_UPLOAD_CHUNKED;
+        o->chunk_size = 4 * RC_MIB;
+    } else if (!rc_upload_mode_parse(m, &o->mode)) {
+        sctx_decide(c, RC_ST_ERROR, "unknown upload mode '%s' in the suite", m);
+        return 1;
+    }
+    o->chunk_size = (uint64_t)arg_num(st, "chunk", (int64_t)(o->chunk_size ? o->chunk_size
+                                                                           : 4 * RC_MIB));
+    o->honour_min_chunk = arg_num(st, "min_chunk", !rc_str_eq(m, "kwctl")) != 0;
+    o->bytes_prefix = arg_num(st, "bytes_prefix", 0) != 0;
+    return 0;
+}
+
+/* Uploads one blob; decides the scenario when the sequence did not complete. */
+static int upload(struct sctx *c, const struct rc_step *st, const char *repo, const char *digest,
+                  struct rc_blob_src *blob, const struct rc_upload_opts *o, const char *what,
+                  struct rc_http_response *resp)
+{
+    struct rc_http_body_source src;
+    body_source(&src, blob);
+    struct rc_upload_result res = {0};
+    struct rc_error *err = NULL;
+    int rc = rc_oci_blob_upload(&c->w->oci, repo, digest, &src, o, &res, resp, &err);
+    if (rc < 0) {
+        rc_upload_result_dispose(&res);
+        return sctx_transport_error(c, what, rc, err);
+    }
+    if (res.failed_at) {
+        char *w = rc_fmt("%s: %s", what, res.failed_at);
+        char exp[16];
+        snprintf(exp, sizeof(exp), "%ld", res.expected_status);
+        sctx_unexpected(c, st, w, resp, exp);
+        if (res.deviation[0])
+            sctx_add_note(c, "%s", res.deviation);
+        free(w);
+        rc_upload_result_dispose(&res);
+        return 1;
+    }
+    sctx_track(c, repo, digest, false);
+    if (res.deviation[0])
+        sctx_add_note(c, "%s: %s", what, res.deviation);
+    if (res.single_post_declined)
+        save(c, st, "single_post", "declined");
+    rc_upload_result_dispose(&res);
+    return 0;
+}
+
+static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_artifact *out)
+{
+    rc_autofree char *kind = arg(c, st, "artifact");
+    rc_autofree char *seed = arg(c, st, "seed");
+    rc_autofree char *salt = rc_fmt("%s/%s/%s", c->w->run_id, c->sc->id, seed ? seed : "");
+    uint64_t size = (uint64_t)arg_num(st, "size", 0);
+    struct rc_error *err = NULL;
+    int rc;
+    struct rc_artifact_desc subject = {0};
+    const char *subj_name = rc_step_str(st, "subject");
+    if (subj_name) {
+        struct saved_artifact *sa = sctx_artifact(c, subj_name);
+        if (!sa) {
+            sctx_decide(c, RC_ST_ERROR, "subject '%s' names no pushed artifact", subj_name);
+            return 1;
+        }
+        rc_artifact_desc_of(&subject, &sa->art);
+    }
+    if (rc_str_eq(kind, "kubewarden-policy")) {
+        struct rc_artifact_policy_opts o = {.salt = salt, .wasm_size = size};
+        rc = rc_artifact_build_policy(out, &o, &err);
+    } else if (rc_str_eq(kind, "cncf-wasm")) {
+        struct rc_artifact_cncf_wasm_opts o = {.salt = salt, .wasm_size = size};
+        rc = rc_artifact_build_cncf_wasm(out, &o, &err);
+    } else if (rc_str_eq(kind, "oci-artifact")) {
+        struct rc_artifact_layer_spec layer = {.size = size ? size : DEFAULT_LAYER_SIZE};
+        struct rc_artifact_oci_opts o = {.salt = salt,
+                                         .artifact_type = "application/vnd.regcompat.test.v1",
+                                         .layers = &layer,
+                                         .nlayers = 1,
+                                         .subject = subj_name ? &subject : NULL};
+        rc = rc_artifact_build_oci(out, &o, &err);
+    } else if (rc_str_eq(kind, "cosign-signature") && subj_name) {
+        rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
+        struct rc_artifact_cosign_opts o = {.salt = salt, .docker_reference = dref,
+                                            .manifest_digest = subject.digest};
+        rc = rc_artifact_build_cosign(out, &o, &err);
+    } else if (rc_str_eq(kind, "sigstore-bundle") && subj_name) {
+        struct rc_artifact_bundle_opts o = {.salt = salt, .subject = &subject};
+        rc = rc_artifact_build_sigstore_bundle(out, &o, &err);
+    } else {
+        rc_artifact_desc_dispose(&subject);
+        sctx_decide(c, RC_ST_ERROR, "unknown artifact '%s' (or it needs a subject)", kind);
+        return 1;
+    }
+    rc_artifact_desc_dispose(&subject);
+    if (rc < 0) {
+        sctx_decide(c, RC_ST_ERROR, "building %s: %s", kind, rc_error_msg(err));
+        rc_error_free(err);
+        return 1;
+    }
+    return 0;
+}
+
+static int op_push_artifact(struct sctx *c, const struct rc_step *st)
+{
+    struct rc_artifact art = {0};
+    if (build_artifact(c, st, &art))
+        return 1;
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    struct rc_upload_opts uo;
+    if (split(c, ref, &repo, &reference) || upload_opts_from(c, st, "kwctl", &uo)) {
+        rc_artifact_dispose(&art);
+        return 1;
+    }
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    for (size_t i = 0; i < art.nblobs; i++) {
+        struct rc_artifact_blob *b = &art.blobs[i];
+        rc_autofree char *what = rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
+        rc_http_response_dispose(&resp);
+        rc_http_response_init(&resp);
+        if (upload(c, st, repo, b->desc.digest, &b->src, &uo, what, &resp)) {
+            sctx_set_last(c, &resp);
+            rc_artifact_dispose(&art);
+            return 1;
+        }
+    }
+    rc_http_response_dispose(&resp);
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_put(&c->w->oci, repo, reference, art.media_type, art.manifest,
+                                 art.manifest_len, &resp, &err);
+    if (rc < 0) {
+        rc_artifact_dispose(&art);
+        rc_http_response_dispose(&resp);
+        return sctx_transport_error(c, "manifest PUT", rc, err);
+    }
+    if (resp.status / 100 == 2)
+        sctx_track(c, repo, art.digest, true);
+    save_answer(c, st, &resp);
+    save(c, st, "digest", art.digest);
+    save_u64(c, st, "size", art.manifest_len);
+    save(c, st, "media_type", art.media_type);
+    save(c, st, "ref", ref);
+    save(c, st, "tag", rc_str_starts(reference, "sha") && strchr(reference, ':') ? "" : reference);
+    char *loc = rc_oci_location(&resp);
+    const char *seg = loc ? strrchr(loc, '/') : NULL;
+    save(c, st, "location_digest", seg ? seg + 1 : "");
+    free(loc);
+    struct rc_artifact_manifest m = {0};
+    if (rc_artifact_manifest_parse(&m, art.manifest, art.manifest_len, &err) == 0) {
+        if (m.config)
+            save(c, st, "config_digest", m.config->digest);
+        if (m.nlayers) {
+            save(c, st, "layer_digest", m.layers[0].digest);
+            save_u64(c, st, "layer_size", (uint64_t)m.layers[0].size);
+        }
+        save(c, st, "artifact_type", m.artifact_type ? m.artifact_type
+                                     : m.config           ? m.config->media_type
+                                                          : "");
+    }
+    rc_error_free(err);
+    rc_artifact_manifest_dispose(&m);
+    bool ok = resp.status == 201;
+    if (!ok)
+        sctx_unexpected(c, st, "manifest PUT", &resp, "201");
+    sctx_set_last(c, &resp);
+    if (save_name(st)) {
+        struct saved_artifact sa = {rc_xstrdup(save_name(st)), art};
+        RC_PUSH(c->arts, c->narts, c->caparts, sa);
+    } else {
+        rc_artifact_dispose(&art);
+    }
+    return ok ? 0 : 1;
+}
+
+/* ---- pull ------------------------------------------------------------------------------ */
+
+static int pull_blob(struct sctx *c, const struct rc_step *st, const char *repo,
+                     const struct rc_artifact_desc *d, const struct rc_artifact *expected,
+                     bool check_wasm)
+{
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_blob_get(&c->w->oci, repo, d->digest, false, NULL, 4096, &r, &err);
+    rc_autofree char *what = rc_fmt("GET blob %s", d->digest);
+    int stop = 0;
+    if (rc < 0) {
+        stop = sctx_transport_error(c, what, rc, err);
+    } else if (r.status != 200) {
+        stop = sctx_unexpected(c, st, what, &r, "200");
+    } else if (!rc_str_eq(r.body_digest, d->digest) && rc_str_starts(d->digest, "sha256:")) {
+        sctx_decide(c, RC_ST_FAIL, "%s: content hashes to %s", what, r.body_digest);
+        stop = 1;
+    } else if (d->size >= 0 && r.body_bytes != (uint64_t)d->size) {
+        sctx_decide(c, RC_ST_FAIL, "%s: %" PRIu64 " bytes, the manifest says %" PRId64, what,
+                    r.body_bytes, d->size);
+        stop = 1;
+    } else if (check_wasm && (r.body.len < 4 || memcmp(r.body.data, "\0asm", 4) != 0)) {
+        sctx_decide(c, RC_ST_FAIL, "%s: the wasm layer does not start with \\0asm", what);
+        stop = 1;
+    } else if (expected && !rc_artifact_find_blob(expected, d->digest)) {
+        sctx_decide(c, RC_ST_FAIL, "%s: not a blob of the pushed artifact", what);
+        stop = 1;
+    }
+    const char *dcd = rc_http_headers_get(&r.headers, "Docker-Content-Digest");
+    if (!stop && dcd && !rc_str_eq(dcd, d->digest)) {
+        sctx_decide(c, RC_ST_FAIL, "%s: Docker-Content-Digest says %s", what, dcd);
+        stop = 1;
+    }
+    rc_http_response_dispose(&r);
+    return stop;
+}
+
+static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (split(c, ref, &repo, &reference))
+        return 1;
+    rc_autofree char *acc_arg = arg(c, st, "accept");
+    rc_autofree char *accept = resolve_accept(acc_arg);
+    rc_autofree char *verify = arg(c, st, "verify");
+    const char *expected_name = rc_step_str(st, "expect_artifact");
+    struct saved_artifact *exp = sctx_artifact(c, expected_name);
+    if (expected_name && !exp) {
+        sctx_decide(c, RC_ST_ERROR, "expect_artifact '%s' names no pushed artifact",
+                    expected_name);
+        return 1;
+    }
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_get(&c->w->oci, repo, reference, false, accept, &r, &err);
+    if (rc < 0) {
+        rc_http_response_dispose(&r);
+        return sctx_transport_error(c, "manifest GET", rc, err);
+    }
+    save_answer(c, st, &r);
+    if (r.status != 200) {
+        sctx_unexpected(c, st, "manifest GET", &r, "200");
+        sctx_set_last(c, &r);
+        return 1;
+    }
+    const char *ct = rc_http_headers_get(&r.headers, "Content-Type");
+    const char *dcd = rc_http_headers_get(&r.headers, "Docker-Content-Digest");
+    save(c, st, "digest", r.body_digest);
+    save_u64(c, st, "size", r.body_bytes);
+    save(c, st, "media_type", ct);
+    int stop = 0;
+    struct rc_artifact_manifest m = {0};
+    bool by_digest = strchr(reference, ':') != NULL;
+    if (r.body_truncated) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET: body larger than the 8 MiB regcompat reads");
+        stop = 1;
+    } else if (!dcd) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET: no Docker-Content-Digest header");
+        stop = 1;
+    } else if (!rc_str_eq(dcd, r.body_digest)) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET: Docker-Content-Digest %s, content hashes to %s",
+                    dcd, r.body_digest);
+        stop = 1;
+    } else if (by_digest && !rc_str_eq(reference, r.body_digest)) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET by digest returned content hashing to %s",
+                    r.body_digest);
+        stop = 1;
+    } else if (rc_artifact_manifest_parse(&m, r.body.data, r.body.len, &err) < 0) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET: body is not a valid manifest: %s",
+                    rc_error_msg(err));
+        stop = 1;
+    } else if (m.schema_version != 2) {
+        sctx_decide(c, RC_ST_FAIL, "manifest GET: schemaVersion %" PRId64 ", expected 2",
+                    m.schema_version);
+        stop = 1;
+    } else {
+        const char *want_ct = m.media_type ? m.media_type
+                              : exp        ? exp->art.media_type
+                              : m.is_index ? RC_MT_OCI_INDEX
+                                           : RC_MT_OCI_MANIFEST;
+        size_t ctlen = ct ? strcspn(ct, "; ") : 0;
+        if (!ct || strlen(want_ct) != ctlen || strncmp(ct, want_ct, ctlen) != 0) {
+            sctx_decide(c, RC_ST_FAIL, "manifest GET: Content-Type '%s', expected '%s'",
+                        ct ? ct : "(none)", want_ct);
+            stop = 1;
+        }
+    }
+    rc_error_free(err);
+    err = NULL;
+    bool bytes = !verify || rc_str_eq(verify, "bytes");
+    if (!stop && exp && bytes &&
+        (r.body.len != exp->art.manifest_len ||
+         memcmp(r.body.data, exp->art.manifest, r.body.len) != 0)) {
+        sctx_decide(c, RC_ST_FAIL,
+                    "manifest GET: bytes differ from what was pushed (%s, pushed %s)",
+                    r.body_digest, exp->art.digest);
+        stop = 1;
+    }
+    bool policy = m.config && rc_str_eq(m.config->media_type, RC_ARTIFACT_MT_WASM_CONFIG_V1);
+    if (!stop && policy && rc_artifact_check_policy(&m, &err) < 0) {
+        sctx_decide(c, RC_ST_FAIL, "kwctl would refuse this policy: %s", rc_error_msg(err));
+        stop = 1;
+    }
+    rc_error_free(err);
+    sctx_set_last(c, &r);
+    if (!stop && verify && rc_str_eq(verify, "none")) {
+        rc_artifact_manifest_dispose(&m);
+        return 0;
+    }
+    if (!stop && m.config)
+        stop = pull_blob(c, st, repo, m.config, exp ? &exp->art : NULL, false);
+    for (size_t i = 0; !stop && i < m.nlayers; i++)
+        stop = pull_blob(c, st, repo, &m.layers[i], exp ? &exp->art : NULL,
+                         policy && i == 0);
+    rc_artifact_manifest_dispose(&m);
+    return stop;
+}
+
+/* ---- blobs ----------------------------------------------------------------------------- */
+
+static char *repo_arg(struct sctx *c, const struct rc_step *st)
+{
+    char *r = arg(c, st, "repo");
+    return r ? r : rc_xstrdup(c->repo);
+}
+
+static int op_push_blob(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *content = arg(c, st, "content");
+    rc_autofree char *seed = arg(c, st, "seed");
+    rc_autofree char *bad = arg(c, st, "digest");
+    struct rc_blob_src blob;
+    if (content) {
+        rc_artifact_blob_mem_copy(&blob, content, strlen(content));
+    } else {
+        rc_autofree char *salt = rc_fmt("%s/%s/%s", c->w->run_id, c->sc->id, seed ? seed : "");
+        rc_artifact_blob_synthetic(&blob, rc_artifact_seed(salt, 0),
+                                   (uint64_t)arg_num(st, "size", DEFAULT_BLOB_SIZE));
+    }
+    char digest[RC_DIGEST_MAX];
+    struct rc_error *err = NULL;
+    if (rc_artifact_blob_digest(digest, &blob, &err) < 0) {
+        rc_artifact_blob_dispose(&blob);
+        sctx_decide(c, RC_ST_ERROR, "blob source: %s", rc_error_msg(err));
+        rc_error_free(err);
+        return 1;
+    }
+    struct rc_upload_opts uo;
+    if (upload_opts_from(c, st, "post-put", &uo)) {
+        rc_artifact_blob_dispose(&blob);
+        return 1;
+    }
+    uo.bad_digest = bad;
+    save(c, st, "digest", digest);
+    save_u64(c, st, "size", (uint64_t)blob.length);
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    int stop = upload(c, st, repo, digest, &blob, &uo, "blob upload", &r);
+    save_answer(c, st, &r);
+    sctx_set_last(c, &r);
+    rc_artifact_blob_dispose(&blob);
+    return stop;
+}
+
+/* Steps that send one request and leave judging to `expect`. */
+static int finish_simple(struct sctx *c, const struct rc_step *st, const char *what, int rc,
+                         struct rc_error *err, struct rc_http_response *r)
+{
+    if (rc < 0) {
+        rc_http_response_dispose(r);
+        return sctx_transport_error(c, what, rc, err);
+    }
+    save_answer(c, st, r);
+    if (sctx_matches_unsupported(c, st, r)) {
+        sctx_unexpected(c, st, what, r, "");
+        sctx_set_last(c, r);
+        return 1;
+    }
+    sctx_set_last(c, r);
+    return 0;
+}
+
+static int op_mount_blob(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *digest = arg(c, st, "digest");
+    rc_autofree char *from = arg(c, st, "from");
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_blob_mount(&c->w->oci, repo, digest, from, &r, &err);
+    if (rc == 0 && r.status == 201)
+        sctx_track(c, repo, digest, false);
+    save(c, st, "digest", digest);
+    return finish_simple(c, st, "mount POST", rc, err, &r);
+}
+
+static int op_get_blob(struct sctx *c, const struct rc_step *st)
+{
+    bool head = st->def->op == RC_OP_HEAD_BLOB;
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *digest = arg(c, st, "digest");
+    rc_autofree char *range = arg(c, st, "range");
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_blob_get(&c->w->oci, repo, digest, head, range, 64 * 1024, &r, &err);
+    if (rc == 0) {
+        save(c, st, "digest", r.body_digest);
+        save_u64(c, st, "size", r.body_bytes);
+    }
+    return finish_simple(c, st, head ? "blob HEAD" : "blob GET", rc, err, &r);
+}
+
+static int op_upload_session(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *loc = arg(c, st, "location");
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    bool cancel = st->def->op == RC_OP_CANCEL_UPLOAD;
+    int rc = cancel ? rc_oci_upload_cancel(&c->w->oci, repo, loc, &r, &err)
+                    : rc_oci_upload_status(&c->w->oci, repo, loc, &r, &err);
+    return finish_simple(c, st, cancel ? "upload DELETE" : "upload status GET", rc, err, &r);
+}
+
+static int op_delete_blob(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *digest = arg(c, st, "digest");
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_blob_delete(&c->w->oci, repo, digest, &r, &err);
+    if (rc == 0 && r.status == 202)
+        sctx_untrack(c, repo, digest);
+    return finish_simple(c, st, "blob DELETE", rc, err, &r);
+}
+
+/* ---- manifests ------------------------------------------------------------------------- */
+
+static int op_put_manifest(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (split(c, ref, &repo, &reference))
+        return 1;
+    rc_autofree char *body = arg(c, st, "body");
+    rc_autofree char *mt = arg(c, st, "media_type");
+    const char *from = rc_step_str(st, "from");
+    const char *bytes = body;
+    size_t len = body ? strlen(body) : 0;
+    const char *ctype = mt ? mt : RC_MT_OCI_MANIFEST;
+    if (from) {
+        struct saved_artifact *sa = sctx_artifact(c, from);
+        if (!sa) {
+            sctx_decide(c, RC_ST_ERROR, "from '%s' names no pushed artifact", from);
+            return 1;
+        }
+        bytes = sa->art.manifest;
+        len = sa->art.manifest_len;
+        ctype = mt ? mt : sa->art.media_type;
+    }
+    char digest[RC_DIGEST_MAX];
+    rc_digest_bytes(RC_DIGEST_SHA256, bytes ? bytes : "", len, digest);
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_put(&c->w->oci, repo, reference, ctype, bytes, len, &r, &err);
+    if (rc == 0 && r.status / 100 == 2)
+        sctx_track(c, repo, digest, true);
+    save(c, st, "digest", digest);
+    save_u64(c, st, "size", len);
+    save(c, st, "media_type", ctype);
+    return finish_simple(c, st, "manifest PUT", rc, err, &r);
+}
+
+static int op_get_manifest(struct sctx *c, const struct rc_step *st)
+{
+    bool head = st->def->op == RC_OP_HEAD_MANIFEST;
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (split(c, ref, &repo, &reference))
+        return 1;
+    rc_autofree char *acc_arg = arg(c, st, "accept");
+    rc_autofree char *accept = resolve_accept(acc_arg ? acc_arg : "all");
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_get(&c->w->oci, repo, reference, head, accept, &r, &err);
+    if (rc == 0) {
+        const char *dcd = rc_http_headers_get(&r.headers, "Docker-Content-Digest");
+        save(c, st, "digest", head ? (dcd ? dcd : "") : r.body_digest);
+        save_u64(c, st, "size", r.body_bytes);
+        save(c, st, "media_type", rc_http_headers_get(&r.headers, "Content-Type"));
+    }
+    return finish_simple(c, st, head ? "manifest HEAD" : "manifest GET", rc, err, &r);
+}
+
+static int op_tag(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *tag = arg(c, st, "tag");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (split(c, ref, &repo, &reference))
+        return 1;
+    rc_autofree char *accept = resolve_accept("all");
+    struct rc_http_response g;
+    rc_http_response_init(&g);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_get(&c->w->oci, repo, reference, false, accept, &g, &err);
+    if (rc < 0) {
+        rc_http_response_dispose(&g);
+        return sctx_transport_error(c, "manifest GET", rc, err);
+    }
+    if (g.status != 200) {
+        sctx_unexpected(c, st, "manifest GET (to tag it)", &g, "200");
+        sctx_set_last(c, &g);
+        return 1;
+    }
+    const char *ct = rc_http_headers_get(&g.headers, "Content-Type");
+    rc_autofree char *ctype = rc_xstrdup(ct ? ct : RC_MT_OCI_MANIFEST);
+    struct rc_http_response p;
+    rc_http_response_init(&p);
+    rc = rc_oci_manifest_put(&c->w->oci, repo, tag, ctype, g.body.data, g.body.len, &p, &err);
+    save(c, st, "digest", g.body_digest);
+    save_u64(c, st, "size", g.body.len);
+    save(c, st, "media_type", ctype);
+    if (rc == 0 && p.status / 100 == 2)
+        sctx_track(c, repo, g.body_digest, true);
+    rc_http_response_dispose(&g);
+    if (rc == 0 && p.status != 201 && !sctx_matches_unsupported(c, st, &p)) {
+        save_answer(c, st, &p);
+        sctx_unexpected(c, st, "manifest PUT (new tag)", &p, "201");
+        sctx_set_last(c, &p);
+        return 1;
+    }
+    return finish_simple(c, st, "manifest PUT (new tag)", rc, err, &p);
+}
+
+static int op_delete_manifest(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (split(c, ref, &repo, &reference))
+        return 1;
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_delete(&c->w->oci, repo, reference, &r, &err);
+    if (rc == 0 && r.status == 202)
+        sctx_untrack(c, repo, reference);
+    return finish_simple(c, st, "manifest DELETE", rc, err, &r);
+}
+
+/* ---- tags ------------------------------------------------------------------------------ */
+
+static int op_list_tags(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *last = arg(c, st, "last");
+    long n = (long)arg_num(st, "n", -1);
+    bool follow = arg_num(st, "follow", 1) != 0;
+    rc_strv_dispose(&c->tags);
+    c->tags_listed = false;
+    char *next = NULL;
+    unsigned pages = 0;
+    for (;;) {
+        struct rc_http_response r;
+        rc_http_response_init(&r);
+        struct rc_error *err = NULL;
+        int rc = rc_oci_tags_list(&c->w->oci, repo, n, last, next, &r, &err);
+        free(next);
+        next = NULL;
+        if (rc < 0) {
+            rc_http_response_dispose(&r);
+            return sctx_transport_error(c, "tags list GET", rc, err);
+        }
+        pages++;
+        if (r.status != 200) {
+            save_u64(c, st, "pages", pages);
+            return finish_simple(c, st, "tags list GET", rc, err, &r);
+        }
+        struct rc_json *j = NULL;
+        if (rc_json_parse(&j, r.body.data ? r.body.data : "", r.body.len, &err) < 0) {
+            sctx_decide(c, RC_ST_FAIL, "tags list: body is not JSON: %s", rc_error_msg(err));
+            rc_error_free(err);
+            sctx_set_last(c, &r);
+            return 1;
+        }
+        const struct rc_json *tags = rc_json_get(j, "tags");
+        if (rc_json_type(tags) == RC_JSON_ARRAY) {
+            for (size_t i = 0; i < rc_json_len(tags); i++) {
+                const char *t = rc_json_str(rc_json_at(tags, i));
+                if (t)
+                    rc_strv_push(&c->tags, t);
+            }
+        } else if (rc_json_type(tags) == RC_JSON_NULL) {
+            if (tags)
+                sctx_add_note(c, "tags list answered \"tags\": null");
+        } else {
+            sctx_decide(c, RC_ST_FAIL, "tags list: \"tags\" is %s, not an array",
+                        rc_json_type_name(rc_json_type(tags)));
+            rc_json_free(j);
+            sctx_set_last(c, &r);
+            return 1;
+        }
+        rc_json_free(j);
+        next = follow ? rc_oci_link_next(&r) : NULL;
+        sctx_set_last(c, &r);
+        if (!next)
+            break;
+        if (pages >= MAX_TAG_PAGES) {
+            free(next);
+            sctx_decide(c, RC_ST_FAIL, "tags list: still a Link rel=next after %u pages", pages);
+            return 1;
+        }
+    }
+    c->tags_listed = true;
+    save_u64(c, st, "count", c->tags.n);
+    save_u64(c, st, "pages", pages);
+    save_answer(c, st, &c->last);
+    return 0;
+}
+
+/* ---- raw requests ---------------------------------------------------------------------- */
+
+static int op_request(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *method = arg(c, st, "method");
+    rc_autofree char *path = arg(c, st, "path");
+    rc_autofree char *body = arg(c, st, "body");
+    struct rc_http_headers h = {0};
+    const struct rc_arg *ha = rc_step_arg(st, "headers");
+    for (size_t i = 0; ha && i < ha->nmap; i++) {
+        for (size_t j = 0; j < ha->map[i].values.n; j++) {
+            char *v = sctx_subst(c, ha->map[i].values.v[j]);
+            rc_http_headers_add(&h, ha->map[i].key, v);
+            free(v);
+        }
+    }
+    /* scopes: a request on {repo} asks for everything a scenario might do there */
+    char *s1 = rc_auth_scope_repo(c->repo, "pull,push,delete");
+    char *s2 = rc_auth_scope_repo(c->repo2, "pull,push,delete");
+    const char *scopes[] = {s1, s2, NULL};
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_request(&c->w->oci, method, path, &h, body, body ? strlen(body) : 0, scopes,
+                            &r, &err);
+    free(s1);
+    free(s2);
+    rc_http_headers_dispose(&h);
+    if (rc == 0) {
+        const char *dcd = rc_http_headers_get(&r.headers, "Docker-Content-Digest");
+        save(c, st, "digest", dcd ? dcd : "");
+    }
+    return finish_simple(c, st, method, rc, err, &r);
+}
+
+/* ---- expect ---------------------------------------------------------------------------- */
+
+static bool value_matches(struct sctx *c, const char *pattern, const char *actual)
+{
+    rc_autofree char *p = sctx_subst(c, pattern);
+    if (rc_str_eq(p, "present"))
+        return actual != NULL;
+    if (rc_str_eq(p, "absent"))
+        return actual == NULL;
+    return actual && rc_glob_match(p, actual);
+}
+
+static int expect_fail(struct sctx *c, const struct rc_step *st, const char *fmt, ...)
+    RC_PRINTF(3, 4);
+static int expect_fail(struct sctx *c, const struct rc_step *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = rc_vfmt(fmt, ap);
+    va_end(ap);
+    const char *why = rc_step_str(st, "reason");
+    if (sctx_matches_unsupported(c, st, &c->last))
+        sctx_decide(c, RC_ST_UNSUPPORTED, "%s%s%s", why ? why : "", why ? ": " : "", msg);
+    else
+        sctx_decide(c, RC_ST_FAIL, "%s%s%s", why ? why : "", why ? ": " : "", msg);
+    free(msg);
+    return 1;
+}
+
+static char *json_scalar(const struct rc_json *j)
+{
+    int64_t i;
+    bool b;
+    switch (rc_json_type(j)) {
+    case RC_JSON_STRING:
+        return rc_xstrdup(rc_json_str(j));
+    case RC_JSON_INT:
+        rc_json_int(j, &i);
+        return rc_fmt("%" PRId64, i);
+    case RC_JSON_BOOL:
+        rc_json_bool(j, &b);
+        return rc_xstrdup(b ? "true" : "false");
+    case RC_JSON_NULL:
+        return j ? rc_xstrdup("null") : NULL;
+    default:
+        return rc_xstrdup(rc_json_type_name(rc_json_type(j)));
+    }
+}
+
+static int op_expect(struct sctx *c, const struct rc_step *st)
+{
+    c->step_first = c->ntrace ? c->ntrace - 1 : 0; /* the judged answer */
+    const struct rc_http_response *r = &c->last;
+    const struct rc_arg *a;
+    if ((a = rc_step_arg(st, "status")) && !(a->list.n == 0)) {
+        char s[16];
+        snprintf(s, sizeof(s), "%ld", r->status);
+        if (!rc_strv_contains(&a->list, s)) {
+            rc_autofree char *want = rc_strv_join(&a->list, " or ");
+            const char *why = rc_step_str(st, "reason");
+            if (why && !sctx_matches_unsupported(c, st, r) && r->status != 401 &&
+                r->status != 429 && r->status / 100 != 5) {
+                rc_autofree char *ans = describe_answer(r);
+                return expect_fail(c, st, "answered %s, expected %s", ans, want);
+            }
+            return sctx_unexpected(c, st, "the registry", r, want);
+        }
+    }
+    if ((a = rc_step_arg(st, "header"))) {
+        for (size_t i = 0; i < a->nmap; i++) {
+            const char *actual = rc_http_headers_get(&r->headers, a->map[i].key);
+            for (size_t j = 0; j < a->map[i].values.n; j++) {
+                if (!value_matches(c, a->map[i].values.v[j], actual)) {
+                    rc_autofree char *want = sctx_subst(c, a->map[i].values.v[j]);
+                    return expect_fail(c, st, "header %s is '%s', expected %s", a->map[i].key,
+                                       actual ? actual : "(absent)", want);
+                }
+            }
+        }
+    }
+    if ((a = rc_step_arg(st, "content_type"))) {
+        const char *ct = rc_http_headers_get(&r->headers, "Content-Type");
+        size_t n = ct ? strcspn(ct, "; ") : 0;
+        bool ok = false;
+        for (size_t i = 0; i < a->list.n; i++)
+            ok |= ct && strlen(a->list.v[i]) == n && strncmp(ct, a->list.v[i], n) == 0;
+        if (!ok) {
+            rc_autofree char *want = rc_strv_join(&a->list, " or ");
+            return expect_fail(c, st, "Content-Type '%s', expected %s", ct ? ct : "(none)", want);
+        }
+    }
+    if ((a = rc_step_arg(st, "error_code"))) {
+        struct rc_strv got = {0};
+        bool env = rc_oci_error_codes(r, &got);
+        bool ok = false;
+        for (size_t i = 0; i < a->list.n; i++)
+            ok |= rc_strv_contains(&got, a->list.v[i]);
+        rc_autofree char *g = rc_strv_join(&got, ",");
+        rc_strv_dispose(&got);
+        if (!ok) {
+            rc_autofree char *want = rc_strv_join(&a->list, " or ");
+            return expect_fail(c, st, "error code %s, expected %s",
+                               env ? g : "(no OCI error envelope)", want);
+        }
+    }
+    if ((a = rc_step_arg(st, "json"))) {
+        struct rc_json *j = NULL;
+        struct rc_error *err = NULL;
+        if (rc_json_parse(&j, r->body.data ? r->body.data : "", r->body.len, &err) < 0) {
+            int stop = expect_fail(c, st, "body is not JSON: %s", rc_error_msg(err));
+            rc_error_free(err);
+            return stop;
+        }
+        for (size_t i = 0; i < a->nmap; i++) {
+            char *actual = json_scalar(rc_json_path(j, a->map[i].key));
+            for (size_t k = 0; k < a->map[i].values.n; k++) {
+                if (!value_matches(c, a->map[i].values.v[k], actual)) {
+                    rc_autofree char *want = sctx_subst(c, a->map[i].values.v[k]);
+                    int stop = expect_fail(c, st, "JSON %s is %s, expected %s", a->map[i].key,
+                                           actual ? actual : "(absent)", want);
+                    free(actual);
+                    rc_json_free(j);
+                    return stop;
+                }
+            }
+            free(actual);
+        }
+        rc_json_free(j);
+    }
+    rc_autofree char *bd = arg(c, st, "body_digest");
+    if (bd && !rc_str_eq(bd, r->body_digest))
+        return expect_fail(c, st, "body hashes to %s, expected %s", r->body_digest, bd);
+    if ((a = rc_step_arg(st, "tags_include")) || rc_step_arg(st, "tags_exclude") ||
+        rc_step_arg(st, "tags_sorted")) {
+        if (!c->tags_listed)
+            return expect_fail(c, st, "no successful list-tags before this expectation");
+        for (size_t i = 0; a && i < a->list.n; i++) {
+            rc_autofree char *t = sctx_subst(c, a->list.v[i]);
+            if (!rc_strv_contains(&c->tags, t))
+                return expect_fail(c, st, "tag '%s' missing from the tags list (%zu tags)", t,
+                                   c->tags.n);
+        }
+        const struct rc_arg *ex = rc_step_arg(st, "tags_exclude");
+        for (size_t i = 0; ex && i < ex->list.n; i++) {
+            rc_autofree char *t = sctx_subst(c, ex->list.v[i]);
+            if (rc_strv_contains(&c->tags, t))
+                return expect_fail(c, st, "tag '%s' still in the tags list", t);
+        }
+        if (arg_num(st, "tags_sorted", 0)) {
+            for (size_t i = 1; i < c->tags.n; i++)
+                if (strcmp(c->tags.v[i - 1], c->tags.v[i]) > 0)
+                    return expect_fail(c, st, "tags not in lexical order ('%s' before '%s')",
+                                       c->tags.v[i - 1], c->tags.v[i]);
+        }
+    }
+    return 0;
+}
+
+/* ---- dispatch -------------------------------------------------------------------------- */
+
+typedef int (*op_fn)(struct sctx *c, const struct rc_step *st);
+
+static const op_fn op_table[RC_OP__COUNT] = {
+    [RC_OP_PUSH_ARTIFACT] = op_push_artifact,   [RC_OP_PULL_ARTIFACT] = op_pull_artifact,
+    [RC_OP_PUSH_BLOB] = op_push_blob,           [RC_OP_MOUNT_BLOB] = op_mount_blob,
+    [RC_OP_GET_BLOB] = op_get_blob,             [RC_OP_HEAD_BLOB] = op_get_blob,
+    [RC_OP_CANCEL_UPLOAD] = op_upload_session,  [RC_OP_UPLOAD_STATUS] = op_upload_session,
+    [RC_OP_PUT_MANIFEST] = op_put_manifest,     [RC_OP_GET_MANIFEST] = op_get_manifest,
+    [RC_OP_HEAD_MANIFEST] = op_get_manifest,    [RC_OP_TAG] = op_tag,
+    [RC_OP_LIST_TAGS] = op_list_tags,           [RC_OP_DELETE_TAG] = op_delete_manifest,
+    [RC_OP_DELETE_MANIFEST] = op_delete_manifest, [RC_OP_DELETE_BLOB] = op_delete_blob,
+    [RC_OP_REQUEST] = op_request,               [RC_OP_EXPECT] = op_expect,
+};
+
+int run_step(struct sctx *c, const struct rc_step *st)
+{
+    if (st->def->op != RC_OP_EXPECT)
+        c->step_first = c->ntrace;
+    return op_table[st->def->op](c, st);
+}

@@ -1,0 +1,457 @@
+/* Scheduling: registries in parallel (one worker thread per registry at a time), scenarios
+ * in order on each registry, needs gating, expectations, cleanup and the results tree. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runner/internal.h"
+
+#include "base/banned.h"
+
+static volatile sig_atomic_t interrupt_level;
+
+void rc_runner_interrupt(void)
+{
+    if (interrupt_level < 2)
+        interrupt_level++;
+    if (interrupt_level >= 2)
+        rc_http_interrupt();
+}
+
+bool rc_runner_interrupted(void)
+{
+    return interrupt_level > 0;
+}
+
+void rc_runner_make_run_id(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char ts[20];
+    strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    unsigned r = (unsigned)now.tv_nsec ^ ((unsigned)getpid() << 16);
+    snprintf(out, 32, "%s-%04x", ts, r & 0xffff);
+}
+
+bool rc_runner_selected(const char *id, const struct rc_strv *only, const struct rc_strv *skip)
+{
+    if (only && only->n) {
+        bool any = false;
+        for (size_t i = 0; i < only->n && !any; i++)
+            any = rc_glob_match(only->v[i], id);
+        if (!any)
+            return false;
+    }
+    for (size_t i = 0; skip && i < skip->n; i++)
+        if (rc_glob_match(skip->v[i], id))
+            return false;
+    return true;
+}
+
+/* ---- shared run state ------------------------------------------------------------------ */
+
+struct run {
+    const struct rc_run_opts *opts;
+    const char *run_id;
+    char today[16];
+    const struct rc_scenario **scenarios; /* selected, in order */
+    size_t nscenarios;
+    struct rc_registry_result *regs;
+    pthread_mutex_t lock;
+    size_t next_registry;
+    size_t done, total;
+};
+
+static void progress(struct run *run, const struct rc_registry_result *reg,
+                     const struct rc_check_result *check)
+{
+    pthread_mutex_lock(&run->lock);
+    run->done++;
+    if (run->opts->progress)
+        run->opts->progress(run->opts->progress_ctx, reg, check, run->done, run->total);
+    pthread_mutex_unlock(&run->lock);
+}
+
+static void set_check(struct rc_check_result *cr, const struct rc_scenario *sc,
+                      enum rc_status st, const char *reason)
+{
+    cr->id = rc_xstrdup(sc->id);
+    cr->suite = rc_xstrdup(sc->suite);
+    cr->feature = rc_xstrdup(sc->feature);
+    cr->title = rc_xstrdup(sc->title);
+    cr->status = st;
+    cr->reason = reason ? rc_redact_text(reason) : NULL;
+}
+
+/* ---- one scenario ---------------------------------------------------------------------- */
+
+static void cleanup_created(struct sctx *c)
+{
+    struct worker *w = c->w;
+    unsigned left = 0;
+    char last_answer[64] = "";
+    /* manifests first (newest first), then blobs */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = c->ncreated; i-- > 0;) {
+            const struct created *cr = &c->created[i];
+            if (cr->manifest != (pass == 0))
+                continue;
+            struct rc_http_response r;
+            rc_http_response_init(&r);
+            struct rc_error *err = NULL;
+            int rc = cr->manifest
+                         ? rc_oci_manifest_delete(&w->oci, cr->repo, cr->digest, &r, &err)
+                         : rc_oci_blob_delete(&w->oci, cr->repo, cr->digest, &r, &err);
+            if (rc < 0 || (r.status != 202 && r.status != 200 && r.status != 404)) {
+                left++;
+                if (rc < 0)
+                    snprintf(last_answer, sizeof(last_answer), "%s", rc_error_msg(err));
+                else
+                    snprintf(last_answer, sizeof(last_answer), "DELETE answered %ld", r.status);
+            }
+            rc_error_free(err);
+            rc_http_response_dispose(&r);
+        }
+    }
+    if (left)
+        rc_log(RC_LOG_WARN, "[%s %s] %u object(s) left in %s: %s", w->profile->id, c->sc->id,
+               left, c->repo, last_answer);
+}
+
+static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n, bool setup)
+{
+    for (size_t i = 0; i < n && !c->decided; i++) {
+        if (run_step(c, &steps[i]) && setup && c->decided && c->status != RC_ST_ERROR) {
+            /* a setup step that cannot be done means the check cannot be tested */
+            char *r = rc_fmt("setup: %s", c->reason);
+            free(c->reason);
+            c->reason = r;
+            c->status = RC_ST_ERROR;
+        }
+    }
+}
+
+static void run_scenario(struct worker *w, const struct rc_scenario *sc,
+                         struct rc_check_result *cr)
+{
+    struct sctx c;
+    sctx_init(&c, w, sc);
+    w->cur = &c;
+    uint64_t t0 = rc_now_ms();
+    rc_log(RC_LOG_INFO, "[%s] %s: start (repository %s)", w->profile->id, sc->id, c.repo);
+    run_steps(&c, sc->setup, sc->nsetup, true);
+    run_steps(&c, sc->steps, sc->nsteps, false);
+    uint64_t t1 = rc_now_ms();
+
+    /* the verdict and its evidence are taken before cleanup, which never changes them */
+    set_check(cr, sc, c.decided ? c.status : RC_ST_PASS, c.decided ? c.reason : NULL);
+    cr->fallback = c.fallback;
+    if (cr->status != RC_ST_PASS)
+        sctx_take_evidence(&c, cr);
+
+    c.in_cleanup = true;
+    bool decided = c.decided;
+    for (size_t i = 0; i < sc->ncleanup; i++) {
+        c.decided = false;
+        run_step(&c, &sc->cleanup[i]);
+    }
+    c.decided = decided;
+    if (!w->opts->keep && interrupt_level < 2)
+        cleanup_created(&c);
+
+    cr->note = c.note ? rc_redact_text(c.note) : NULL;
+    cr->duration_ms = t1 - t0;
+    cr->requests = c.requests;
+    cr->retries = c.retries;
+    cr->bytes_sent = c.sent;
+    cr->bytes_received = c.received;
+    rc_log(RC_LOG_INFO, "[%s] %s: %s%s%s", w->profile->id, sc->id, rc_status_name(cr->status),
+           cr->reason ? " - " : "", cr->reason ? cr->reason : "");
+    w->cur = NULL;
+    sctx_dispose(&c);
+}
+
+/* xfail / xpass from the profile's expectations. */
+static void apply_expectation(struct run *run, const struct rc_profile *p,
+                              struct rc_check_result *cr)
+{
+    const struct rc_expectation *e = rc_profile_expectation(p, cr->id);
+    if (!e)
+        return;
+    if (e->until && strcmp(run->today, e->until) > 0) {
+        char *n = rc_fmt("expectation expired on %s: %s", e->until, e->reason);
+        if (cr->note) {
+            char *both = rc_fmt("%s; %s", cr->note, n);
+            free(n);
+            n = both;
+            free(cr->note);
+        }
+        cr->note = n;
+        return;
+    }
+    if (cr->status == e->status) {
+        cr->status = RC_ST_XFAIL;
+    } else if (cr->status == RC_ST_PASS) {
+        cr->status = RC_ST_XPASS;
+    } else {
+        return;
+    }
+    cr->expect_reason = rc_xstrdup(e->reason);
+    cr->expect_link = rc_xstrdup(e->link);
+}
+
+static bool passed(enum rc_status st)
+{
+    return st == RC_ST_PASS || st == RC_ST_XPASS;
+}
+
+/* Every check of a registry that could not be reached at all gets the same verdict. */
+static void all_checks(struct run *run, struct rc_registry_result *reg, enum rc_status st,
+                       const char *reason, const struct rc_evidence *ev)
+{
+    for (size_t i = 0; i < run->nscenarios; i++) {
+        struct rc_check_result *cr = &reg->checks[reg->nchecks++];
+        set_check(cr, run->scenarios[i], st, reason);
+        if (ev) {
+            cr->evidence = rc_xcalloc(1, sizeof(*cr->evidence));
+            cr->evidence[0].request = rc_xstrdup(ev->request);
+            cr->evidence[0].status = ev->status;
+            cr->evidence[0].error = rc_xstrdup(ev->error);
+            cr->evidence[0].body = rc_xstrdup(ev->body);
+            cr->nevidence = 1;
+        }
+        progress(run, reg, cr);
+    }
+}
+
+static const char *const version_headers[] = {"Docker-Distribution-Api-Version", "Server",
+                                              "X-Harbor-Version", "X-Quay-Version"};
+
+static int setup_worker(struct worker *w, struct run *run, const struct rc_profile *p,
+                        struct rc_error **err)
+{
+    memset(w, 0, sizeof(*w));
+    w->opts = run->opts;
+    w->profile = p;
+    w->run_id = run->run_id;
+    w->host = rc_profile_host(p);
+    struct rc_credentials creds = {0};
+    int rc = rc_profile_credentials(p, &creds, err);
+    if (rc < 0)
+        return rc;
+    int timeout = run->opts->timeout_s ? run->opts->timeout_s : p->limits.request_timeout;
+    struct rc_http_options ho = {
+        .timeout_ms = timeout * 1000L,
+        .connect_timeout_ms = timeout < 10 ? timeout * 1000L : 10000L,
+        .insecure = !p->tls.verify,
+        .ca_file = p->tls.ca,
+        .client_cert = p->tls.client_cert,
+        .client_key = p->tls.client_key,
+        .proxy = p->proxy,
+        .retries = p->limits.retries,
+        .requests_per_second = p->limits.requests_per_second,
+    };
+    rc = rc_http_client_new(&w->http, &ho, err);
+    if (rc < 0) {
+        rc_credentials_dispose(&creds);
+        return rc;
+    }
+    rc_http_client_set_trace(w->http, sctx_on_exchange, w);
+    w->auth = rc_auth_new(rc_credentials_empty(&creds) ? NULL : &creds);
+    rc_credentials_dispose(&creds);
+    rc_oci_init(&w->oci, w->http, w->auth, p->url);
+    return 0;
+}
+
+static void teardown_worker(struct worker *w)
+{
+    rc_oci_dispose(&w->oci);
+    rc_auth_free(w->auth);
+    rc_http_client_free(w->http);
+    free(w->host);
+}
+
+static void run_registry(struct run *run, size_t idx)
+{
+    const struct rc_profile *p = &run->opts->profiles[idx];
+    struct rc_registry_result *reg = &run->regs[idx];
+    reg->checks = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, sizeof(*reg->checks));
+    struct worker w;
+    struct rc_error *err = NULL;
+    if (setup_worker(&w, run, p, &err) < 0) {
+        char *why = rc_fmt("could not prepare the registry: %s", rc_error_msg(err));
+        all_checks(run, reg, RC_ST_ERROR, why, NULL);
+        free(why);
+        rc_error_free(err);
+        teardown_worker(&w);
+        return;
+    }
+    /* ping: learn the auth scheme and the version; no answer at all = every check error */
+    struct sctx ping;
+    static const struct rc_scenario ping_sc = {.id = (char *)"ping", .suite = (char *)"ping"};
+    sctx_init(&ping, &w, &ping_sc);
+    w.cur = &ping;
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    int rc = rc_oci_ping(&w.oci, &r, &err);
+    w.cur = NULL;
+    if (rc < 0) {
+        char *why = rc_fmt("registry unreachable: %s", rc_error_msg(err));
+        all_checks(run, reg, RC_ST_ERROR, why, ping.ntrace ? &ping.trace[ping.ntrace - 1] : NULL);
+        free(why);
+        rc_error_free(err);
+        rc_http_response_dispose(&r);
+        sctx_dispose(&ping);
+        teardown_worker(&w);
+        return;
+    }
+    for (size_t i = 0; i < RC_ARRAY_LEN(version_headers); i++) {
+        const char *v = rc_http_headers_get(&r.headers, version_headers[i]);
+        if (!v)
+            continue;
+        reg->versions = rc_xrealloc(reg->versions, (reg->nversions + 1) * sizeof(*reg->versions));
+        reg->versions[reg->nversions].name = rc_xstrdup(version_headers[i]);
+        reg->versions[reg->nversions++].value = rc_xstrdup(v);
+    }
+    rc_http_response_dispose(&r);
+    sctx_dispose(&ping);
+
+    for (size_t i = 0; i < run->nscenarios; i++) {
+        const struct rc_scenario *sc = run->scenarios[i];
+        struct rc_check_result *cr = &reg->checks[reg->nchecks++];
+        const char *blocker = NULL;
+        enum rc_status bst = RC_ST_PASS;
+        for (size_t k = 0; k < sc->needs.n && !blocker; k++) {
+            for (size_t j = 0; j < reg->nchecks - 1; j++) {
+                if (rc_str_eq(reg->checks[j].id, sc->needs.v[k]) &&
+                    !passed(reg->checks[j].status)) {
+                    blocker = sc->needs.v[k];
+                    bst = reg->checks[j].status;
+                }
+            }
+        }
+        if (rc_runner_interrupted()) {
+            set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
+        } else if (rc_strv_contains(&p->absent, sc->feature)) {
+            set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
+        } else if (blocker) {
+            char *why = rc_fmt("needs %s, which was %s", blocker, rc_status_name(bst));
+            set_check(cr, sc, RC_ST_SKIP, why);
+            free(why);
+        } else {
+            run_scenario(&w, sc, cr);
+            apply_expectation(run, p, cr);
+        }
+        progress(run, reg, cr);
+    }
+    teardown_worker(&w);
+}
+
+static void *worker_main(void *arg)
+{
+    struct run *run = arg;
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        size_t idx = run->next_registry++;
+        pthread_mutex_unlock(&run->lock);
+        if (idx >= run->opts->nprofiles)
+            return NULL;
+        run_registry(run, idx);
+    }
+}
+
+static void fill_registry(struct rc_registry_result *reg, const struct rc_profile *p)
+{
+    reg->id = rc_xstrdup(p->id);
+    reg->name = rc_xstrdup(p->name);
+    reg->url = rc_redact_url(p->url);
+    reg->kind = rc_xstrdup(p->kind);
+    reg->hosted = p->hosted;
+}
+
+int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct rc_error **err)
+{
+    memset(out, 0, sizeof(*out));
+    struct run run = {.opts = opts};
+    char run_id[32];
+    if (opts->run_id)
+        snprintf(run_id, sizeof(run_id), "%s", opts->run_id);
+    else
+        rc_runner_make_run_id(run_id);
+    run.run_id = run_id;
+    if (opts->today)
+        snprintf(run.today, sizeof(run.today), "%s", opts->today);
+    else
+        rc_utc_date(run.today);
+
+    out->tool_name = rc_xstrdup("regcompat");
+    out->tool_version = rc_xstrdup(RC_VERSION);
+    out->run_id = rc_xstrdup(run_id);
+    char ts[32];
+    rc_utc_now(ts);
+    out->started = rc_xstrdup(ts);
+
+    size_t total = 0;
+    for (size_t i = 0; i < opts->nsuites; i++)
+        total += opts->suites[i].nscenarios;
+    run.scenarios = rc_xcalloc(total ? total : 1, sizeof(*run.scenarios));
+    for (size_t i = 0; i < opts->nsuites; i++) {
+        const struct rc_suite *s = &opts->suites[i];
+        bool any = false;
+        for (size_t j = 0; j < s->nscenarios; j++) {
+            const struct rc_scenario *sc = &s->scenarios[j];
+            if (!rc_runner_selected(sc->id, opts->only, opts->skip))
+                continue;
+            run.scenarios[run.nscenarios++] = sc;
+            any = true;
+            if (!rc_strv_contains(&out->features, sc->feature))
+                rc_strv_push(&out->features, sc->feature);
+        }
+        if (any)
+            rc_strv_push(&out->suites, s->name);
+    }
+    if (!run.nscenarios) {
+        free(run.scenarios);
+        return rc_error_set(err, RC_EINVAL, "no check selected (see --only, --skip and -s)");
+    }
+    run.total = run.nscenarios * opts->nprofiles;
+    out->nregistries = opts->nprofiles;
+    out->registries = rc_xcalloc(opts->nprofiles ? opts->nprofiles : 1, sizeof(*out->registries));
+    run.regs = out->registries;
+    for (size_t i = 0; i < opts->nprofiles; i++)
+        fill_registry(&out->registries[i], &opts->profiles[i]);
+
+    rc_log(RC_LOG_INFO, "run %s: %zu registries x %zu checks", run_id, opts->nprofiles,
+           run.nscenarios);
+    pthread_mutex_init(&run.lock, NULL);
+    size_t jobs = opts->jobs > 0 ? (size_t)opts->jobs : 1;
+    if (jobs > opts->nprofiles)
+        jobs = opts->nprofiles ? opts->nprofiles : 1;
+    pthread_t *threads = rc_xcalloc(jobs, sizeof(*threads));
+    size_t started = 0;
+    for (size_t i = 0; i < jobs; i++) {
+        if (pthread_create(&threads[i], NULL, worker_main, &run) != 0)
+            break;
+        started++;
+    }
+    if (!started)
+        worker_main(&run);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    pthread_mutex_destroy(&run.lock);
+    free(run.scenarios);
+
+    rc_utc_now(ts);
+    out->finished = rc_xstrdup(ts);
+    out->interrupted = rc_runner_interrupted();
+    rc_results_sort(out);
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* runner: runs profiles x scenarios. One worker thread per registry at a time (-j of them
+ * in parallel), scenarios in suite order with `needs` gating, each scenario in its own
+ * repository with its own content; steps executed from the suite's operation table,
+ * statuses classified (pass, fail, unsupported, skip, error, xfail, xpass), redacted
+ * evidence recorded for every non-pass, and everything created deleted afterwards. */
+#ifndef RC_RUNNER_H
+#define RC_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/base.h"
+#include "profile/profile.h"
+#include "results/results.h"
+#include "suite/suite.h"
+
+struct rc_run_opts {
+    const struct rc_profile *profiles; /* borrowed */
+    size_t nprofiles;
+    const struct rc_suite *suites; /* borrowed */
+    size_t nsuites;
+    const struct rc_strv *only; /* check id globs; NULL or empty = all */
+    const struct rc_strv *skip;
+    int jobs;        /* registries in parallel, default 1 */
+    bool keep;       /* leave what the run created on the registries */
+    int timeout_s;   /* per-request timeout override, 0 = the profile's */
+    const char *run_id; /* NULL = generated from the time and randomness */
+    const char *today;  /* "YYYY-MM-DD" for expectation expiry, NULL = now */
+    /* called after each check completes (from worker threads, serialised) */
+    void (*progress)(void *ctx, const struct rc_registry_result *reg,
+                     const struct rc_check_result *check, size_t done, size_t total);
+    void *progress_ctx;
+};
+
+/* Fills out (tool, run, registries with one entry per selected check). Returns < 0 only
+ * when nothing could be run at all; registry failures are `error` results. */
+int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct rc_error **err);
+
+/* Async-signal-safe: the first call stops the run after the scenarios in progress (their
+ * cleanup still runs); the second aborts transfers in progress. */
+void rc_runner_interrupt(void);
+bool rc_runner_interrupted(void);
+
+/* A run id: "20261128-032510-1a2b" */
+void rc_runner_make_run_id(char out[32]);
+
+/* Whether a check id is selected by --only / --skip globs. */
+bool rc_runner_selected(const char *id, const struct rc_strv *only, const struct rc_strv *skip);
+
+#endif

@@ -1,0 +1,43 @@
+# Integration tests: the real regcompat binary against real docker-registry processes that
+# lab/lab.sh starts (CTest fixture setup) and stops (fixture cleanup). Tests sharing a lab
+# only read its registries or write into their own repositories; a test that breaks its
+# registry gets a lab of its own.
+set(RC_IT_DIR ${PROJECT_SOURCE_DIR}/tests/integration)
+set(RC_LAB ${PROJECT_SOURCE_DIR}/lab/lab.sh)
+
+function(rc_lab_fixture name)
+  set(state ${CMAKE_BINARY_DIR}/it-labs/${name})
+  add_test(NAME lab.${name}.start
+           COMMAND ${RC_LAB} start --state ${state} --build ${CMAKE_BINARY_DIR} ${ARGN})
+  add_test(NAME lab.${name}.stop COMMAND ${RC_LAB} stop --state ${state})
+  set_tests_properties(lab.${name}.start PROPERTIES FIXTURES_SETUP lab-${name} LABELS lab
+                       TIMEOUT 120)
+  set_tests_properties(lab.${name}.stop PROPERTIES FIXTURES_CLEANUP lab-${name} LABELS lab
+                       TIMEOUT 60)
+endfunction()
+
+# it_<name>.sh runs with the lab state dir, the binary and a scratch dir as environment.
+function(rc_it name lab)
+  add_test(NAME it.${name} COMMAND bash ${RC_IT_DIR}/it_${name}.sh)
+  set_tests_properties(it.${name} PROPERTIES
+    FIXTURES_REQUIRED lab-${lab}
+    LABELS integration
+    TIMEOUT 300
+    ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR}")
+endfunction()
+
+rc_lab_fixture(main)
+rc_lab_fixture(kill local-open)
+
+file(GLOB RC_IT_SCRIPTS CONFIGURE_DEPENDS ${RC_IT_DIR}/it_*.sh)
+foreach(script ${RC_IT_SCRIPTS})
+  get_filename_component(stem ${script} NAME_WE)
+  string(REGEX REPLACE "^it_" "" name ${stem})
+  # scripts say which lab they need on their second line: "# lab: NAME"
+  file(STRINGS ${script} labline REGEX "^# lab: ")
+  string(REGEX REPLACE "^# lab: *" "" lab "${labline}")
+  if(lab STREQUAL "")
+    set(lab main)
+  endif()
+  rc_it(${name} ${lab})
+endforeach()
