@@ -31,9 +31,10 @@
 #define RC_ARTIFACT_MT_SIGSTORE_BUNDLE      "application/vnd.dev.sigstore.bundle.v0.3+json"
 
 /* The 2-byte blob "{}": the OCI empty descriptor's content and kwctl's config. */
-#define RC_ARTIFACT_EMPTY_JSON   "{}"
-#define RC_ARTIFACT_EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
-#define RC_ARTIFACT_EMPTY_DATA   "e30=" /* base64 of "{}" */
+#define RC_ARTIFACT_EMPTY_JSON "{}"
+#define RC_ARTIFACT_EMPTY_DIGEST                                                                   \
+    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define RC_ARTIFACT_EMPTY_DATA "e30=" /* base64 of "{}" */
 
 #define RC_ARTIFACT_KWCTL_VERSION "1.31.0"
 /* Every timestamp we write (configs, org.opencontainers.image.created): fixed, so that the
@@ -41,8 +42,8 @@
 #define RC_ARTIFACT_CREATED "2025-01-01T00:00:00Z"
 /* The Accept header kwctl sends when pulling a policy manifest. */
 #define RC_ARTIFACT_KWCTL_ACCEPT                                                                   \
-    "application/vnd.docker.distribution.manifest.v2+json, "                                      \
-    "application/vnd.docker.distribution.manifest.list.v2+json, "                                 \
+    "application/vnd.docker.distribution.manifest.v2+json, "                                       \
+    "application/vnd.docker.distribution.manifest.list.v2+json, "                                  \
     "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json"
 
 #define RC_ARTIFACT_KW_METADATA_SECTION "io.kubewarden.metadata"
@@ -72,8 +73,9 @@ void rc_artifact_blob_mem(struct rc_blob_src *out, const void *data, size_t len)
 void rc_artifact_blob_mem_take(struct rc_blob_src *out, void *data, size_t len);
 /* A copy of the bytes, owned by the source. */
 void rc_artifact_blob_mem_copy(struct rc_blob_src *out, const void *data, size_t len);
-/* size pseudo-random bytes from seed (xoshiro256** seeded by splitmix64, little-endian
- * words). Same seed and size, same bytes; a shorter stream is a prefix of a longer one. */
+/* size pseudo-random bytes from seed: splitmix64's output words, little-endian. Same seed,
+ * same bytes on every platform; a shorter stream is a prefix of a longer one. Generates
+ * several GB/s, so hashing, not generating, bounds a push. */
 void rc_artifact_blob_synthetic(struct rc_blob_src *out, uint64_t seed, uint64_t size);
 /* A second, independent cursor over the same content, at position 0. */
 void rc_artifact_blob_clone(struct rc_blob_src *out, const struct rc_blob_src *src);
@@ -83,13 +85,12 @@ int rc_artifact_blob_rewind(struct rc_blob_src *s, struct rc_error **err);
 void rc_artifact_blob_dispose(struct rc_blob_src *s);
 /* Rewinds s, reads it whole through one 64 KiB buffer into a sha256 digest ("sha256:<hex>"),
  * and rewinds it again. RC_EIO when the stream does not give exactly s->length bytes. */
-int rc_artifact_blob_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s,
-                            struct rc_error **err);
+int rc_artifact_blob_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s, struct rc_error **err);
 /* Reads the whole source into a buffer (for small blobs and tests); RC_ELIMIT past out->max. */
 int rc_artifact_blob_slurp(struct rc_buf *out, struct rc_blob_src *s, struct rc_error **err);
 
-/* A 64-bit seed from a salt string and a counter (FNV-1a, then splitmix64): each scenario
- * passes its own salt, each blob of an artifact its own n. salt NULL is the empty string. */
+/* A 64-bit seed from a salt string and a counter (FNV-1a, then the splitmix64 finalizer):
+ * each scenario passes its own salt, each blob of an artifact its own n. NULL salt = "". */
 uint64_t rc_artifact_seed(const char *salt, uint64_t n);
 
 /* ---- WebAssembly module ---------------------------------------------------------------- */
@@ -244,7 +245,7 @@ int rc_artifact_build_policy(struct rc_artifact *out, const struct rc_artifact_p
 struct rc_artifact_cncf_wasm_opts {
     const char *salt;
     uint64_t wasm_size;
-    const char *os; /* NULL = "wasip1" */
+    const char *os;                               /* NULL = "wasip1" */
     const struct rc_artifact_annots *annotations; /* manifest annotations, NULL = none */
 };
 int rc_artifact_build_cncf_wasm(struct rc_artifact *out, const struct rc_artifact_cncf_wasm_opts *o,
@@ -262,12 +263,12 @@ struct rc_artifact_layer_spec {
 
 /* Generic OCI 1.1 artifact: an image manifest with mediaType and artifactType. */
 struct rc_artifact_oci_opts {
-    const char *salt;          /* seeds synthetic layers; also annotation io.regcompat.salt */
-    const char *artifact_type; /* NULL = absent (a negative probe with the empty config) */
+    const char *salt;              /* seeds synthetic layers; also annotation io.regcompat.salt */
+    const char *artifact_type;     /* NULL = absent (a negative probe with the empty config) */
     const char *config_media_type; /* NULL = the empty descriptor */
     const void *config;            /* config bytes (copied); NULL = "{}" */
     size_t config_len;
-    bool config_data;  /* the empty config descriptor carries data "e30=" */
+    bool config_data; /* the empty config descriptor carries data "e30=" */
     const struct rc_artifact_layer_spec *layers; /* nlayers 0 = one empty-descriptor layer */
     size_t nlayers;
     const struct rc_artifact_desc *subject;       /* NULL = none */
@@ -310,8 +311,8 @@ char *rc_artifact_cosign_tag(const char *digest);
 struct rc_artifact_bundle_opts {
     const char *salt;
     const struct rc_artifact_desc *subject; /* required */
-    const char *content;        /* NULL = "message-signature" */
-    const char *predicate_type; /* NULL = "https://sigstore.dev/cosign/sign/v1" */
+    const char *content;                    /* NULL = "message-signature" */
+    const char *predicate_type;             /* NULL = "https://sigstore.dev/cosign/sign/v1" */
 };
 int rc_artifact_build_sigstore_bundle(struct rc_artifact *out,
                                       const struct rc_artifact_bundle_opts *o,

@@ -177,24 +177,33 @@ void rc_artifact_blob_mem_copy(struct rc_blob_src *out, const void *data, size_t
 
 /* ---- synthetic ------------------------------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *x)
+/* The synthetic stream is splitmix64's output sequence: word i (from 0) is the finalizer
+ * applied to seed + (i + 1) * gamma. Every word depends only on its index, so the loop below
+ * has no carried dependency and runs several words in flight. */
+#define SPLITMIX_GAMMA UINT64_C(0x9e3779b97f4a7c15)
+
+static inline uint64_t mix64(uint64_t z)
 {
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
     return z ^ (z >> 31);
 }
 
-static inline uint64_t rotl64(uint64_t v, int k)
+static inline void store_le64(unsigned char *p, uint64_t v)
 {
-    return (v << k) | (v >> (64 - k));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 struct synth_src {
     uint64_t seed;
     uint64_t size;
-    uint64_t pos;
-    uint64_t s[4];
+    uint64_t pos;           /* bytes handed out */
+    uint64_t word;          /* the next word to generate */
     unsigned char carry[8]; /* the unread tail of the last generated word */
     unsigned carry_off;
     unsigned carry_len;
@@ -202,31 +211,9 @@ struct synth_src {
 
 static void synth_reset(struct synth_src *c)
 {
-    uint64_t x = c->seed;
-    for (int i = 0; i < 4; i++)
-        c->s[i] = splitmix64(&x);
     c->pos = 0;
+    c->word = 0;
     c->carry_off = c->carry_len = 0;
-}
-
-/* xoshiro256** */
-static inline uint64_t synth_next(uint64_t *s)
-{
-    uint64_t r = rotl64(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return r;
-}
-
-static inline void store_le64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static int synth_read(void *vctx, char *buf, size_t cap, size_t *got, struct rc_error **err)
@@ -239,17 +226,29 @@ static int synth_read(void *vctx, char *buf, size_t cap, size_t *got, struct rc_
     size_t i = 0;
     while (i < n && c->carry_off < c->carry_len)
         p[i++] = c->carry[c->carry_off++];
-    uint64_t s[4] = {c->s[0], c->s[1], c->s[2], c->s[3]};
-    for (; n - i >= 8; i += 8)
-        store_le64(p + i, synth_next(s));
+    uint64_t x = c->seed + c->word * SPLITMIX_GAMMA;
+    for (; n - i >= 32; i += 32) {
+        store_le64(p + i, mix64(x + SPLITMIX_GAMMA));
+        store_le64(p + i + 8, mix64(x + 2 * SPLITMIX_GAMMA));
+        store_le64(p + i + 16, mix64(x + 3 * SPLITMIX_GAMMA));
+        store_le64(p + i + 24, mix64(x + 4 * SPLITMIX_GAMMA));
+        x += 4 * SPLITMIX_GAMMA;
+        c->word += 4;
+    }
+    for (; n - i >= 8; i += 8) {
+        x += SPLITMIX_GAMMA;
+        store_le64(p + i, mix64(x));
+        c->word++;
+    }
     if (i < n) {
-        store_le64(c->carry, synth_next(s));
+        x += SPLITMIX_GAMMA;
+        store_le64(c->carry, mix64(x));
+        c->word++;
         c->carry_off = 0;
         c->carry_len = 8;
         while (i < n)
             p[i++] = c->carry[c->carry_off++];
     }
-    memcpy(c->s, s, sizeof(s));
     c->pos += n;
     *got = n;
     return 0;
@@ -295,6 +294,5 @@ uint64_t rc_artifact_seed(const char *salt, uint64_t n)
         h ^= *p;
         h *= UINT64_C(0x100000001b3);
     }
-    uint64_t x = h ^ (n * UINT64_C(0x9e3779b97f4a7c15));
-    return splitmix64(&x);
+    return mix64((h ^ (n * SPLITMIX_GAMMA)) + SPLITMIX_GAMMA);
 }

@@ -132,8 +132,7 @@ static int add_blob(struct rc_artifact *a, struct rc_artifact_desc *desc, const 
 }
 
 static int add_mem_blob(struct rc_artifact *a, struct rc_artifact_desc *desc,
-                        const char *media_type, const void *data, size_t len,
-                        struct rc_error **err)
+                        const char *media_type, const void *data, size_t len, struct rc_error **err)
 {
     struct rc_blob_src src;
     rc_artifact_blob_mem_copy(&src, data, len);
@@ -191,8 +190,9 @@ static void manifest_annots(struct rc_artifact_manifest *m, const struct rc_arti
 static int check_desc(const struct rc_artifact_desc *d, const char *what, struct rc_error **err)
 {
     if (!d->media_type || !d->digest || !rc_digest_valid(d->digest) || d->size < 0)
-        return rc_error_set(err, RC_EINVAL, "%s: a descriptor needs a media type, a valid digest "
-                                            "and a size",
+        return rc_error_set(err, RC_EINVAL,
+                            "%s: a descriptor needs a media type, a valid digest "
+                            "and a size",
                             what);
     return 0;
 }
@@ -340,8 +340,8 @@ int rc_artifact_build_policy(struct rc_artifact *out, const struct rc_artifact_p
     m.config = rc_xcalloc(1, sizeof(*m.config));
     m.layers = rc_xcalloc(1, sizeof(*m.layers));
     m.nlayers = 1;
-    if ((rc = add_mem_blob(out, m.config, RC_ARTIFACT_MT_WASM_CONFIG_V1, RC_ARTIFACT_EMPTY_JSON,
-                           2, err)) < 0) {
+    if ((rc = add_mem_blob(out, m.config, RC_ARTIFACT_MT_WASM_CONFIG_V1, RC_ARTIFACT_EMPTY_JSON, 2,
+                           err)) < 0) {
         rc_artifact_blob_dispose(&wasm);
         goto out;
     }

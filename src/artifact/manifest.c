@@ -235,8 +235,7 @@ static int parse_desc(struct rc_artifact_desc *out, const struct rc_json *j, con
     if (!out->digest)
         return rc_error_set(err, RC_EPARSE, "%s.digest: missing", where);
     if (!rc_digest_valid(out->digest))
-        return rc_error_set(err, RC_EPARSE, "%s.digest: invalid digest \"%s\"", where,
-                            out->digest);
+        return rc_error_set(err, RC_EPARSE, "%s.digest: invalid digest \"%s\"", where, out->digest);
     const struct rc_json *size = rc_json_get(j, "size");
     if (!size)
         return rc_error_set(err, RC_EPARSE, "%s.size: missing", where);
@@ -283,10 +282,10 @@ static int parse_manifest(struct rc_artifact_manifest *m, const struct rc_json *
         (rc = opt_str(&m->artifact_type, root, "artifactType", "", err)) < 0 ||
         (rc = parse_annots(&m->annotations, root, "", err)) < 0)
         return rc;
-    m->is_index = rc_json_get(root, "manifests") != NULL ||
-                  rc_str_eq(m->media_type, RC_ARTIFACT_MT_OCI_INDEX) ||
-                  rc_str_eq(m->media_type,
-                            "application/vnd.docker.distribution.manifest.list.v2+json");
+    m->is_index =
+        rc_json_get(root, "manifests") != NULL ||
+        rc_str_eq(m->media_type, RC_ARTIFACT_MT_OCI_INDEX) ||
+        rc_str_eq(m->media_type, "application/vnd.docker.distribution.manifest.list.v2+json");
     const struct rc_json *cfg = rc_json_get(root, "config");
     if (cfg) {
         m->config = rc_xcalloc(1, sizeof(*m->config));

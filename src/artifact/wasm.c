@@ -59,7 +59,7 @@ static void build_prefix(struct rc_buf *b, const char *metadata)
     /* one function of type 0 */
     static const unsigned char funcs[] = {0x01, 0x00};
     /* export "validate" = function 0 */
-    static const unsigned char exports[] = {0x01, 0x08, 'v', 'a', 'l', 'i',
+    static const unsigned char exports[] = {0x01, 0x08, 'v', 'a', 'l',  'i',
                                             'd',  'a',  't', 'e', 0x00, 0x00};
     /* one body: no locals, i32.const 0, end */
     static const unsigned char code[] = {0x01, 0x04, 0x00, 0x41, 0x00, 0x0b};

@@ -33,8 +33,8 @@ void rc_auth_challenges_free(struct rc_auth_challenge *c, size_t n);
 int rc_auth_parse_headers(const struct rc_http_headers *h, struct rc_auth_challenge **out,
                           size_t *n, struct rc_error **err);
 /* The first challenge of that scheme (case-insensitive), or NULL. */
-const struct rc_auth_challenge *rc_auth_find_challenge(const struct rc_auth_challenge *c,
-                                                       size_t n, const char *scheme);
+const struct rc_auth_challenge *rc_auth_find_challenge(const struct rc_auth_challenge *c, size_t n,
+                                                       const char *scheme);
 
 /* A scope set: "repository:ns/r:pull,push" items, compared as sets (action order free). */
 /* Normalises a scope string (actions sorted, deduplicated); NULL when malformed. */
@@ -57,19 +57,19 @@ bool rc_credentials_empty(const struct rc_credentials *c);
  * credsStore. Helpers run as "docker-credential-<name> get" with the host on stdin and a
  * timeout. Returns 0 with empty credentials when nothing matches; < 0 on a broken file or
  * helper failure. Every secret found is registered with rc_redact_add_secret. */
-int rc_auth_docker_config(struct rc_credentials *out, const char *host,
-                          const char *config_path, struct rc_error **err);
+int rc_auth_docker_config(struct rc_credentials *out, const char *host, const char *config_path,
+                          struct rc_error **err);
 /* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
 int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
                         struct rc_error **err);
 /* The same with an explicit timeout (rc_auth_cred_helper waits 10 s). */
-int rc_auth_cred_helper_timeout(struct rc_credentials *out, const char *helper,
-                                const char *host, long timeout_ms, struct rc_error **err);
+int rc_auth_cred_helper_timeout(struct rc_credentials *out, const char *helper, const char *host,
+                                long timeout_ms, struct rc_error **err);
 
 struct rc_auth_stats {
     unsigned token_requests; /* round trips to a token endpoint */
     unsigned token_cache_hits;
-    unsigned challenges;     /* 401s answered with a challenge */
+    unsigned challenges; /* 401s answered with a challenge */
 };
 
 struct rc_auth;
@@ -90,8 +90,7 @@ void rc_auth_free(struct rc_auth *a);
  * plus RC_EAUTH when the token endpoint refused the credentials (resp then holds the token
  * endpoint's answer, and err says so). */
 int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *req,
-                 const char *const *scopes, struct rc_http_response *resp,
-                 struct rc_error **err);
+                 const char *const *scopes, struct rc_http_response *resp, struct rc_error **err);
 void rc_auth_get_stats(struct rc_auth *a, struct rc_auth_stats *out);
 
 #endif

@@ -237,8 +237,8 @@ int rc_auth_parse_headers(const struct rc_http_headers *h, struct rc_auth_challe
     return 0;
 }
 
-const struct rc_auth_challenge *rc_auth_find_challenge(const struct rc_auth_challenge *c,
-                                                       size_t n, const char *scheme)
+const struct rc_auth_challenge *rc_auth_find_challenge(const struct rc_auth_challenge *c, size_t n,
+                                                       const char *scheme)
 {
     for (size_t i = 0; i < n; i++)
         if (rc_str_ieq(c[i].scheme, scheme))
@@ -274,7 +274,7 @@ static bool split_scope(const char *s, size_t len, size_t *type_len, size_t *act
             last = q - 1;
             break;
         }
-    if (!first || first == s || last == first || last == s + len - 1)
+    if (!first || first == s || last <= first + 1 || last == s + len - 1)
         return false;
     *type_len = (size_t)(first - s);
     *actions_at = (size_t)(last - s) + 1;
@@ -373,7 +373,8 @@ void rc_auth_scopeset_add_list(struct rc_auth_scopeset *set, const char *list)
 
 static int cmp_scope(const void *a, const void *b)
 {
-    return strcmp(((const struct rc_auth_scope *)a)->resource, ((const struct rc_auth_scope *)b)->resource);
+    return strcmp(((const struct rc_auth_scope *)a)->resource,
+                  ((const struct rc_auth_scope *)b)->resource);
 }
 
 char *rc_auth_scopeset_item(const struct rc_auth_scopeset *set, size_t i)

@@ -27,10 +27,10 @@ struct rc_json {
     double d;
     char *s; /* string value, or the source text of a DOUBLE */
     size_t slen;
-    struct rc_json **items;  /* arrays */
-    struct member *members;  /* objects */
+    struct rc_json **items; /* arrays */
+    struct member *members; /* objects */
     size_t n, cap;
-    char *dup;               /* root only: path of the first duplicate key */
+    char *dup; /* root only: path of the first duplicate key */
 };
 
 /* ---- UTF-8 ----------------------------------------------------------------------------- */

@@ -244,6 +244,8 @@ static int put_final(struct rc_oci *o, const char *repo, const char *loc, const 
     return 0;
 }
 
+#define MIN_FALLBACK_CHUNK ((uint64_t)16 * 1024)
+
 static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
                          const struct rc_http_body_source *src, const struct rc_upload_opts *opts,
                          struct rc_upload_result *res, struct rc_http_response *resp,
@@ -256,7 +258,7 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
     int rc = rewind_src(src, err);
     if (rc < 0)
         return rc;
-    for (uint64_t off = 0; off < total; off += chunk) {
+    for (uint64_t off = 0; off < total;) {
         uint64_t n = total - off < chunk ? total - off : chunk;
         struct window w = {src, off, n, 0};
         struct rc_http_body_source ws = {window_read, window_rewind, &w, (int64_t)n};
@@ -273,6 +275,20 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         scopes_dispose(&sc);
         if (rc < 0)
             return rc;
+        /* A request body limit in front of the registry (413): the session is untouched, so
+         * the same range goes again in smaller chunks, down to 16 KiB. */
+        if (resp->status == 413 && n > MIN_FALLBACK_CHUNK) {
+            if (!res->refused_chunk)
+                res->refused_chunk = n;
+            chunk = n / 4 > MIN_FALLBACK_CHUNK ? n / 4 : MIN_FALLBACK_CHUNK;
+            struct window at = {src, off, 0, 0};
+            int rrc = window_rewind(&at, err); /* back to this chunk's first byte */
+            if (rrc < 0)
+                return rrc;
+            continue;
+        }
+        off += n;
+        res->chunk_used = chunk;
         res->patches++;
         if (resp->status != 202) {
             if (resp->status / 100 == 2 && rc_http_headers_get(&resp->headers, "Location")) {
@@ -290,7 +306,7 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
             return 0;
         }
         char want[48];
-        snprintf(want, sizeof(want), "0-%" PRIu64, off + n - 1);
+        snprintf(want, sizeof(want), "0-%" PRIu64, off - 1); /* off is past this chunk */
         const char *got = rc_http_headers_get(&resp->headers, "Range");
         if (!got || !(rc_str_eq(got, want) || (rc_str_starts(got, "bytes=") && rc_str_eq(got + 6, want))))
             note_deviation(res, "PATCH %u answered Range '%s', expected '%s'", res->patches,

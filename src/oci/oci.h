@@ -68,6 +68,8 @@ struct rc_upload_result {
     bool single_post_done;  /* single POST answered 201 */
     bool single_post_declined; /* single POST answered 202 and the PUT followed */
     uint64_t min_chunk;     /* OCI-Chunk-Min-Length, 0 when absent */
+    uint64_t refused_chunk; /* a PATCH of this size got 413 and smaller chunks followed */
+    uint64_t chunk_used;    /* the PATCH size that went through in the end */
     char deviation[256];    /* a non-fatal deviation noticed on the way ("PATCH 2 answered
                                201, not 202"), "" when none */
 };

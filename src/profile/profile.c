@@ -541,7 +541,8 @@ static const struct pkey profile_keys[] = {
      .type = T_BOOL,
      .offset = P(enabled),
      .def = "true",
-     .help = "Disabled profiles are validated but not run by --all"},
+     .help =
+         "false: validated but not run (hosted profiles ship disabled until credentials exist)"},
 };
 
 static const struct pkey expect_keys[] = {
@@ -572,7 +573,7 @@ struct slot {
     const struct pkey *key;
     const struct pkey *table; /* the table key belongs to (sections recurse in it) */
     size_t ntable;
-    bool *seen;
+    int *seen;
     void *base;       /* the struct the table describes */
     void *field;      /* base + key->offset */
     const char *path; /* dotted key for messages: "auth.password", "expect[1].until" */
@@ -589,12 +590,12 @@ struct type_info {
 };
 
 static const struct type_info *type_of(const struct pkey *k);
-static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable, bool *seen,
+static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable, int *seen,
                      void *base, const struct rc_yaml_node *map, const char *section,
                      const char *shown);
 static void apply_defaults(struct load_ctx *c, const struct pkey *table, size_t ntable, void *base);
 static void check_required(struct load_ctx *c, const struct pkey *table, size_t ntable,
-                           const bool *seen, const char *shown, int line);
+                           const int *seen, const char *shown, int line);
 static void dispose_fields(const struct pkey *table, size_t ntable, void *base);
 
 /* "a list", "'yes'", "the string '30'" (never the value of a secret) */
@@ -794,7 +795,7 @@ static int parse_expect(struct load_ctx *c, const struct slot *s, const struct r
             continue;
         }
         struct rc_expectation e = {0};
-        bool seen[RC_ARRAY_LEN(expect_keys)] = {0};
+        int seen[RC_ARRAY_LEN(expect_keys)] = {0};
         apply_defaults(c, expect_keys, RC_ARRAY_LEN(expect_keys), &e);
         walk_map(c, expect_keys, RC_ARRAY_LEN(expect_keys), seen, &e, it, "", shown);
         check_required(c, expect_keys, RC_ARRAY_LEN(expect_keys), seen, shown, it->line);
@@ -964,7 +965,7 @@ static void set_value(struct load_ctx *c, const struct slot *s, const struct rc_
     free(got);
 }
 
-static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable, bool *seen,
+static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable, int *seen,
                      void *base, const struct rc_yaml_node *map, const char *section,
                      const char *shown)
 {
@@ -976,7 +977,7 @@ static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable
         if (!k) {
             unknown_key(c, table, ntable, section, key, path, map->key_lines[i]);
         } else {
-            seen[k - table] = true;
+            seen[k - table] = map->key_lines[i];
             struct slot s = {
                 k, table, ntable, seen, base, field_of(base, k), path, map->key_lines[i]};
             set_value(c, &s, map->items[i]);
@@ -987,7 +988,7 @@ static void walk_map(struct load_ctx *c, const struct pkey *table, size_t ntable
 }
 
 static void check_required(struct load_ctx *c, const struct pkey *table, size_t ntable,
-                           const bool *seen, const char *shown, int line)
+                           const int *seen, const char *shown, int line)
 {
     for (size_t i = 0; i < ntable; i++) {
         if (!(table[i].flags & F_REQUIRED) || seen[i])
@@ -1010,17 +1011,29 @@ static void apply_defaults(struct load_ctx *c, const struct pkey *table, size_t 
     }
 }
 
-/* Rules that span keys. */
-static void check_combinations(struct load_ctx *c, struct rc_profile *p)
+/* The line a key was written on, 0 when it was not. */
+static int line_of_key(const int *seen, const char *name)
 {
-    const struct rc_secret_ref *user = &p->auth.username, *pass = &p->auth.password;
-    if (pass->kind != RC_SECRET_NONE && user->kind == RC_SECRET_NONE)
-        issue(c, pass->line, "auth.password", "needs auth.username as well");
-    if (user->kind != RC_SECRET_NONE && pass->kind == RC_SECRET_NONE)
-        issue(c, user->line, "auth.username", "needs auth.password as well");
-    if (!p->tls.client_cert != !p->tls.client_key)
-        issue(c, 1, p->tls.client_cert ? "tls.client_cert" : "tls.client_key",
-              "tls.client_cert and tls.client_key go together");
+    const struct pkey *k = find_key(profile_keys, RC_ARRAY_LEN(profile_keys), name);
+    return k ? seen[k - profile_keys] : 0;
+}
+
+/* Rules that span keys; a key written but refused counts as written (no echo problems). */
+static void check_combinations(struct load_ctx *c, const int *seen)
+{
+    static const struct {
+        const char *key, *needs;
+    } pairs[] = {
+        {"auth.password", "auth.username"},
+        {"auth.username", "auth.password"},
+        {"tls.client_cert", "tls.client_key"},
+        {"tls.client_key", "tls.client_cert"},
+    };
+    for (size_t i = 0; i < RC_ARRAY_LEN(pairs); i++) {
+        int line = line_of_key(seen, pairs[i].key);
+        if (line && !line_of_key(seen, pairs[i].needs))
+            issue(c, line, pairs[i].key, "needs %s as well", pairs[i].needs);
+    }
 }
 
 /* ---- loading --------------------------------------------------------------------------- */
@@ -1039,7 +1052,7 @@ int rc_profile_load(struct rc_profile *out, const char *path, struct rc_strv *pr
     struct rc_yaml_doc *doc = NULL;
     struct rc_error *err = NULL;
     struct rc_strv yproblems = {0};
-    bool seen[RC_ARRAY_LEN(profile_keys)] = {0};
+    int seen[RC_ARRAY_LEN(profile_keys)] = {0};
     int root_line = 1;
     if (rc_yaml_load_file_collect(&doc, path, &yproblems, &err) < 0) {
         issue_from_text(&c, rc_error_msg(err));
@@ -1057,7 +1070,7 @@ int rc_profile_load(struct rc_profile *out, const char *path, struct rc_strv *pr
                 walk_map(&c, profile_keys, RC_ARRAY_LEN(profile_keys), seen, out, root, "", "");
             }
             check_required(&c, profile_keys, RC_ARRAY_LEN(profile_keys), seen, "", root_line);
-            check_combinations(&c, out);
+            check_combinations(&c, seen);
         }
     }
     rc_strv_dispose(&yproblems);
@@ -1092,6 +1105,7 @@ int rc_profile_load_dir(struct rc_profile **out, size_t *n, const char *dir,
                 problems, rc_fmt("%s: cannot read the profiles folder: %s", dir, strerror(errno)));
         return RC_EIO;
     }
+    const char *sep = rc_str_ends(dir, "/") ? "" : "/";
     struct dir_entry *ents = NULL;
     size_t nents = 0, cap = 0;
     struct dirent *de;
@@ -1099,7 +1113,7 @@ int rc_profile_load_dir(struct rc_profile **out, size_t *n, const char *dir,
         const char *name = de->d_name;
         if (name[0] == '.' || !(rc_str_ends(name, ".yaml") || rc_str_ends(name, ".yml")))
             continue;
-        char *path = rc_fmt("%s/%s", dir, name);
+        char *path = rc_fmt("%s%s%s", dir, sep, name);
         struct stat st;
         bool regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
         free(path);
@@ -1115,12 +1129,12 @@ int rc_profile_load_dir(struct rc_profile **out, size_t *n, const char *dir,
     int rc = 0;
     size_t pcap = 0;
     for (size_t i = 0; i < nents; i++) {
-        char *path = rc_fmt("%s/%s", dir, ents[i].name);
+        char *path = rc_fmt("%s%s%s", dir, sep, ents[i].name);
         if (i > 0 && strcmp(ents[i].id, ents[i - 1].id) == 0) {
             if (problems)
                 rc_strv_push_take(problems,
-                                  rc_fmt("%s:1: the profile id '%s' is also used by %s/%s", path,
-                                         ents[i].id, dir, ents[i - 1].name));
+                                  rc_fmt("%s:1: the profile id '%s' is also used by %s%s%s", path,
+                                         ents[i].id, dir, sep, ents[i - 1].name));
             rc = RC_EINVAL;
             free(path);
             continue;
@@ -1249,8 +1263,10 @@ static int run_command(const char *cmd, int timeout_ms, struct rc_buf *out, stru
             continue;
         if (r <= 0)
             break;
-        if (!too_big && rc_buf_add(out, tmp, (size_t)r) < 0)
+        if (rc_buf_add(out, tmp, (size_t)r) < 0) {
             too_big = true;
+            break;
+        }
     }
     close(fds[0]);
     if (timed_out || too_big)
@@ -1319,8 +1335,9 @@ static int resolve_exec(const struct rc_secret_ref *r, char **out, struct rc_err
     }
     size_t len = 0;
     char *all = rc_buf_steal(&b, &len);
+    bool nul = memchr(all, '\0', len) != NULL;
     char *v = rc_str_trim(all);
-    if (!*v || memchr(all, '\0', len)) {
+    if (!*v || nul) {
         free(all);
         return rc_error_set(err, RC_EAUTH, "the command printed nothing usable");
     }

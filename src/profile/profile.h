@@ -26,11 +26,11 @@ struct rc_secret_ref {
 };
 
 struct rc_expectation {
-    char *check;          /* id glob: "referrers.*" */
+    char *check;           /* id glob: "referrers.*" */
     enum rc_status status; /* RC_ST_FAIL, RC_ST_UNSUPPORTED or RC_ST_ERROR */
     char *reason;
     char *link;
-    char *until;          /* "YYYY-MM-DD" or NULL */
+    char *until; /* "YYYY-MM-DD" or NULL */
     int line;
 };
 
@@ -38,7 +38,7 @@ struct rc_profile {
     char *id;   /* file stem, or derived from the URL for --url */
     char *path; /* the file it came from, NULL for --url */
     char *name;
-    char *url;  /* scheme://host[:port], no trailing slash */
+    char *url; /* scheme://host[:port], no trailing slash */
     char *kind;
     bool hosted;
     char *namespace; /* repositories are <namespace>/<run-id>/<scenario>; may be "" */

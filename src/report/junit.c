@@ -207,9 +207,9 @@ static void suite_out(struct rc_buf *b, const struct rc_registry_result *rr)
     }
 }
 
-static void testsuite(struct xw *x, const struct rc_results *r, const struct rc_registry_result *rr,
-                      struct rc_buf *body)
+static void testsuite(struct xw *x, const struct rc_results *r, size_t index, struct rc_buf *body)
 {
+    const struct rc_registry_result *rr = &r->registries[index];
     unsigned n[RC_ST__COUNT];
     rc_report_count(rr, n);
     start(x, "testsuite");
@@ -232,6 +232,9 @@ static void testsuite(struct xw *x, const struct rc_results *r, const struct rc_
     if (host)
         attr(x, "hostname", host);
     free(host);
+    /* the Ant schema wants these on every aggregated testsuite */
+    attr_uint(x, "id", index);
+    attr(x, "package", rr->id);
 
     start(x, "properties");
     property(x, "registry.name", rr->name);
@@ -239,7 +242,8 @@ static void testsuite(struct xw *x, const struct rc_results *r, const struct rc_
     property(x, "registry.kind", rr->kind);
     property(x, "registry.hosted", rr->hosted ? "true" : "false");
     for (size_t i = 0; i < rr->nversions; i++) {
-        char *name = rc_fmt("registry.version.%s", rr->versions[i].name ? rr->versions[i].name : "");
+        char *name =
+            rc_fmt("registry.version.%s", rr->versions[i].name ? rr->versions[i].name : "");
         property(x, name, rr->versions[i].value ? rr->versions[i].value : "");
         free(name);
     }
@@ -302,7 +306,7 @@ int rc_report_junit_buf(const struct rc_results *r, struct rc_buf *out, struct r
     attr_secs(&x, "time", ms);
     struct rc_buf body = RC_BUF_INIT(0);
     for (size_t i = 0; i < r->nregistries; i++)
-        testsuite(&x, r, &r->registries[i], &body);
+        testsuite(&x, r, i, &body);
     rc_buf_dispose(&body);
     end(&x);
     if (!x.failed)

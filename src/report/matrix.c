@@ -9,13 +9,17 @@
 #include "base/banned.h"
 
 /* Text as Markdown shows it literally: one line, and the characters that would start
- * emphasis, links, HTML or a table cell are escaped. */
+ * emphasis, code, links, HTML, an entity or a table cell are escaped. */
 static void md_text(struct rc_buf *out, const char *s)
 {
     struct rc_buf t = RC_BUF_INIT(0);
+    rc_buf_add(&t, "", 0);
     rc_report_clean(&t, s, RC_CLEAN_LINE);
     for (size_t i = 0; i < t.len; i++) {
-        if (strchr("\\`*_[]<>|", t.data[i]))
+        char c = t.data[i], next = t.data[i + 1];
+        bool entity = c == '&' &&
+                      (next == '#' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z'));
+        if ((c && strchr("\\`*_[]<>|", c)) || entity)
             rc_buf_addc(out, '\\');
         rc_buf_addc(out, t.data[i]);
     }

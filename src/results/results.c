@@ -320,8 +320,8 @@ static int rd_uint(struct rd *rd, const struct rc_json *obj, const char *path, c
     bool is_int = rc_json_int(j, &v);
     if (!is_int || v < 0 || (uint64_t)v > max) {
         char *p = join_key(path, key);
-        char *got = is_int ? rc_fmt("%lld", (long long)v)
-                           : rc_xstrdup(rc_json_type_name(rc_json_type(j)));
+        char *got =
+            is_int ? rc_fmt("%lld", (long long)v) : rc_xstrdup(rc_json_type_name(rc_json_type(j)));
         int rc = rc_error_set(rd->err, RC_EINVAL, "%s: expected an integer from 0 to %llu, got %s",
                               p, (unsigned long long)max, got);
         free(got);
@@ -547,8 +547,7 @@ static int rd_results(struct rd *rd, const struct rc_json *root, struct rc_resul
         (rc = rd_strv(rd, run, "run", "suites", &r->suites)) < 0 ||
         (rc = rd_strv(rd, run, "run", "features", &r->features)) < 0)
         return rc;
-    const struct rc_json *regs =
-        rd_container(rd, root, "", "registries", RC_JSON_ARRAY, true, &rc);
+    const struct rc_json *regs = rd_container(rd, root, "", "registries", RC_JSON_ARRAY, true, &rc);
     if (!regs)
         return rc;
     size_t n = rc_json_len(regs);

@@ -30,13 +30,13 @@ struct rc_kv {
 
 /* One HTTP exchange shown as proof of a verdict. Every string is already redacted. */
 struct rc_evidence {
-    char *request;        /* "PUT /v2/ns/r/manifests/v1" (path and query, no host) */
-    char *host;           /* "127.0.0.1:5000" when it differs from the registry's, else NULL */
-    int status;           /* 0 when no answer arrived */
-    char *error;          /* transport error ("connection refused"), or NULL */
+    char *request;         /* "PUT /v2/ns/r/manifests/v1" (path and query, no host) */
+    char *host;            /* "127.0.0.1:5000" when it differs from the registry's, else NULL */
+    int status;            /* 0 when no answer arrived */
+    char *error;           /* transport error ("connection refused"), or NULL */
     struct rc_kv *headers; /* selected response headers, in received order */
     size_t nheaders;
-    char *body;           /* excerpt (at most 1 KiB, UTF-8 safe), or NULL */
+    char *body; /* excerpt (at most 1 KiB, UTF-8 safe), or NULL */
     bool body_truncated;
 };
 
@@ -77,7 +77,7 @@ struct rc_results {
     char *tool_name;
     char *tool_version;
     char *run_id;
-    char *started;  /* UTC, "2026-11-28T03:25:10Z" */
+    char *started; /* UTC, "2026-11-28T03:25:10Z" */
     char *finished;
     bool interrupted;
     struct rc_strv suites;   /* suite names in load order */

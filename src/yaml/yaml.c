@@ -155,6 +155,8 @@ struct loader {
     bool done;
     struct rc_strv *problems; /* collect mode: non-fatal problems go here */
     struct rc_error **err;
+    const char *text;
+    size_t len;
 };
 
 static size_t add_weight(size_t a, size_t b)
@@ -319,6 +321,12 @@ static int attach(struct loader *ld, struct ynode *y)
 
 static int push_frame(struct loader *ld, struct ynode *y, const yaml_char_t *anchor)
 {
+    if (ld->depth >= RC_YAML_DEPTH_LIMIT) {
+        char *msg = rc_fmt("lists and mappings nested deeper than %d levels", RC_YAML_DEPTH_LIMIT);
+        int rc = fatal(ld, RC_ELIMIT, y->pub.line, msg);
+        free(msg);
+        return rc;
+    }
     rc_grow(&ld->stack, &ld->cap, ld->depth + 1, sizeof(*ld->stack));
     struct frame *f = &ld->stack[ld->depth++];
     memset(f, 0, sizeof(*f));
@@ -533,16 +541,20 @@ static int syntax_error(struct loader *ld)
     const char *problem_text = p->problem ? p->problem : "invalid YAML";
     if (p->error == YAML_MEMORY_ERROR)
         return rc_error_set(ld->err, RC_ERR, "%s: out of memory", ld->doc->file);
-    if (p->error == YAML_READER_ERROR)
-        return rc_error_set(ld->err, RC_EINVAL, "%s: %s at byte %zu", ld->doc->file, problem_text,
-                            p->problem_offset);
+    if (p->error == YAML_READER_ERROR) {
+        int line = 1;
+        for (size_t i = 0; i < p->problem_offset && i < ld->len; i++)
+            line += ld->text[i] == '\n';
+        return rc_error_set(ld->err, RC_EINVAL, "%s:%d: %s (byte %zu)", ld->doc->file, line,
+                            problem_text, p->problem_offset);
+    }
     struct rc_buf b = RC_BUF_INIT(0);
     rc_buf_addf(&b, "%s:%d:%d: %s", ld->doc->file, line_of(&p->problem_mark),
                 column_of(&p->problem_mark), problem_text);
     if (p->context) {
         rc_buf_addf(&b, " %s", p->context);
         if (p->context_mark.line != p->problem_mark.line)
-            rc_buf_addf(&b, " (line %d)", line_of(&p->context_mark));
+            rc_buf_addf(&b, " (started at line %d)", line_of(&p->context_mark));
     }
     int rc = rc_error_set(ld->err, RC_EINVAL, "%s", rc_buf_str(&b));
     rc_buf_dispose(&b);
@@ -559,6 +571,8 @@ static int load(struct rc_yaml_doc **out, const char *name, const char *text, si
     ld->doc = doc;
     ld->problems = problems;
     ld->err = err;
+    ld->text = text;
+    ld->len = len;
     int rc = 0;
     if (!yaml_parser_initialize(&ld->parser)) {
         rc = rc_error_set(err, RC_ERR, "%s: cannot initialise the YAML parser", doc->file);

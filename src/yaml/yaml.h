@@ -15,10 +15,10 @@ enum rc_yaml_kind { RC_YAML_SCALAR, RC_YAML_SEQ, RC_YAML_MAP };
 
 struct rc_yaml_node {
     enum rc_yaml_kind kind;
-    int line;       /* 1-based */
-    int column;     /* 1-based */
+    int line;           /* 1-based */
+    int column;         /* 1-based */
     const char *scalar; /* RC_YAML_SCALAR: the text ("" for an empty value) */
-    bool plain;     /* scalar written without quotes (so "null", "true", "12" are typed) */
+    bool plain;         /* scalar written without quotes (so "null", "true", "12" are typed) */
     struct rc_yaml_node **items; /* RC_YAML_SEQ: items; RC_YAML_MAP: values */
     const char **keys;           /* RC_YAML_MAP: keys, same order as items */
     int *key_lines;
@@ -29,20 +29,22 @@ struct rc_yaml_doc;
 
 int rc_yaml_load_file(struct rc_yaml_doc **out, const char *path, struct rc_error **err);
 /* name is used in messages in place of a file name */
-int rc_yaml_load_string(struct rc_yaml_doc **out, const char *name, const char *text,
-                        size_t len, struct rc_error **err);
+int rc_yaml_load_string(struct rc_yaml_doc **out, const char *name, const char *text, size_t len,
+                        struct rc_error **err);
 /* Like the two above, but duplicate keys, non-scalar keys and bad merge keys do not stop the
  * load: each is appended to problems as "<file>:<line>: key '<path>': <message>" (the first
  * value of a duplicated key is kept) and the document is returned with 0, so that a loader
  * can report them together with its own problems. Syntax errors, multiple documents and the
  * node limit still fail with err. YAML merge keys ("<<: *base", a mapping or a list of
  * mappings) are applied by every loader; keys written in the mapping itself win. */
-int rc_yaml_load_file_collect(struct rc_yaml_doc **out, const char *path,
-                              struct rc_strv *problems, struct rc_error **err);
+int rc_yaml_load_file_collect(struct rc_yaml_doc **out, const char *path, struct rc_strv *problems,
+                              struct rc_error **err);
 int rc_yaml_load_string_collect(struct rc_yaml_doc **out, const char *name, const char *text,
                                 size_t len, struct rc_strv *problems, struct rc_error **err);
 /* Nodes a document may hold, counting every alias expansion ("billion laughs" guard). */
 #define RC_YAML_NODE_LIMIT 100000
+/* Deepest nesting of lists and mappings (libyaml slows down quadratically with depth). */
+#define RC_YAML_DEPTH_LIMIT 1000
 /* Largest file rc_yaml_load_file reads. */
 #define RC_YAML_FILE_MAX (16 * RC_MIB)
 void rc_yaml_free(struct rc_yaml_doc *doc);
@@ -62,7 +64,7 @@ const char *rc_yaml_kind_name(enum rc_yaml_kind k); /* "a scalar", "a list", "a 
 
 /* Builds the standard loader error: "<file>:<line>: key '<key>': <message>" with code
  * RC_EINVAL. key may be NULL. */
-int rc_yaml_error(struct rc_error **err, const struct rc_yaml_doc *doc, int line,
-                  const char *key, const char *fmt, ...) RC_PRINTF(5, 6);
+int rc_yaml_error(struct rc_error **err, const struct rc_yaml_doc *doc, int line, const char *key,
+                  const char *fmt, ...) RC_PRINTF(5, 6);
 
 #endif

@@ -188,6 +188,52 @@ static void test_synthetic(void)
     CU_ASSERT_EQUAL(rc_artifact_seed("a", 7), rc_artifact_seed("a", 7));
 }
 
+/* Pinned values: a change here changes what every earlier run pushed. */
+static void test_known_answers(void)
+{
+    /* splitmix64 seeded with 0 starts with 0xe220a8397b1dcdaf (the published reference) */
+    struct rc_blob_src s;
+    unsigned char w[8];
+    size_t got = 0;
+    rc_artifact_blob_synthetic(&s, 0, 8);
+    CU_ASSERT_EQUAL(rc_artifact_blob_read(&s, (char *)w, sizeof(w), &got, NULL), 0);
+    static const unsigned char first[8] = {0xaf, 0xcd, 0x1d, 0x7b, 0x39, 0xa8, 0x20, 0xe2};
+    CU_ASSERT(got == 8 && memcmp(w, first, 8) == 0);
+    rc_artifact_blob_dispose(&s);
+
+    char d[RC_DIGEST_MAX];
+    rc_artifact_blob_synthetic(&s, 1, RC_MIB);
+    digest_of(d, &s);
+    RC_ASSERT_STR(d, "sha256:85b66b3a5816d686deb42f2d2473d9a7121ceb75c822b838f958c76ca86ed8ea");
+    rc_artifact_blob_dispose(&s);
+
+    /* the smallest module, byte for byte */
+    static const unsigned char module[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,       /* \0asm, version 1 */
+        0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, /* type */
+        0x03, 0x02, 0x01, 0x00,                               /* function */
+        0x07, 0x0c, 0x01, 0x08, 'v',  'a',  'l',  'i',  'd',
+        'a',  't',  'e',  0x00, 0x00,                   /* export */
+        0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x00, 0x0b, /* code */
+    };
+    struct rc_artifact_wasm_opts o = {0, 0, NULL};
+    CU_ASSERT_EQUAL(rc_artifact_blob_wasm(&s, &o, NULL), 0);
+    size_t len = 0;
+    char *bytes = slurp(&s, &len);
+    CU_ASSERT(len == sizeof(module) && memcmp(bytes, module, len) == 0);
+    free(bytes);
+    rc_artifact_blob_dispose(&s);
+
+    struct rc_artifact a;
+    struct rc_artifact_policy_opts po = {.salt = "unit"};
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_build_policy(&a, &po, NULL), 0);
+    RC_ASSERT_STR(a.digest,
+                  "sha256:3a11a2f3ccff70603befdffca3eec8ceac69bf24ac820e5b7ddd5c469ad23e63");
+    RC_ASSERT_STR(a.blobs[1].desc.digest,
+                  "sha256:574681169957deb6ba81b1308ce51454bfc831af97930ef82c9971a717900953");
+    rc_artifact_dispose(&a);
+}
+
 /* ---- wasm ------------------------------------------------------------------------------ */
 
 /* A byte reader over a blob source, through a fixed buffer (works for any size). */
@@ -351,9 +397,8 @@ static void test_wasm_module(void)
     CU_ASSERT_EQUAL(rc_json_parse(&j, w.metadata.data, w.metadata.len, &err), 0);
     RC_ASSERT_STR(rc_json_get_str(j, "protocolVersion"), "v1");
     RC_ASSERT_STR(rc_json_get_str(j, "executionMode"), "kubewarden-wapc");
-    RC_ASSERT_STR(
-        rc_json_str(rc_json_path(j, "annotations.io\\.kubewarden\\.policy\\.title")),
-        "regcompat-probe");
+    RC_ASSERT_STR(rc_json_str(rc_json_path(j, "annotations.io\\.kubewarden\\.policy\\.title")),
+                  "regcompat-probe");
     RC_ASSERT_STR(rc_json_str(rc_json_path(j, "annotations.io\\.kubewarden\\.kwctl")),
                   RC_ARTIFACT_KWCTL_VERSION);
     CU_ASSERT(strchr(rc_json_str(rc_json_path(j, "annotations.io\\.kubewarden\\.policy\\.usage")),
@@ -567,10 +612,13 @@ static void test_policy_annotations(void)
     CU_ASSERT_EQUAL_FATAL(rc_artifact_build_policy(&a, &bare, NULL), 0);
     char expected[1024];
     snprintf(expected, sizeof(expected),
-             "{\"config\":" EMPTY_DESC_JSON("application/vnd.wasm.config.v1+json") ","
-             "\"layers\":[{\"digest\":\"%s\","
-             "\"mediaType\":\"application/vnd.wasm.content.layer.v1+wasm\",\"size\":%lld}],"
-             "\"schemaVersion\":2}",
+             "{\"config\":" EMPTY_DESC_JSON(
+                 "application/vnd.wasm.config.v1+json") ","
+                                                        "\"layers\":[{\"digest\":\"%s\","
+                                                        "\"mediaType\":\"application/"
+                                                        "vnd.wasm.content.layer.v1+wasm\",\"size\":"
+                                                        "%lld}],"
+                                                        "\"schemaVersion\":2}",
              a.blobs[1].desc.digest, (long long)a.blobs[1].desc.size);
     RC_ASSERT_STR(a.manifest, expected);
     rc_artifact_dispose(&a);
@@ -652,16 +700,20 @@ static void test_oci_artifact(void)
     CU_ASSERT_EQUAL_FATAL(rc_artifact_build_oci(&a, &o, &err), 0);
     CU_ASSERT_EQUAL(a.nblobs, 1); /* "{}" once */
     char expected[2048];
-    snprintf(expected, sizeof(expected),
-             "{\"artifactType\":\"application/vnd.regcompat.test\","
-             "\"config\":{\"data\":\"e30=\",\"digest\":\"" RC_ARTIFACT_EMPTY_DIGEST "\","
-             "\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2},"
-             "\"layers\":[" EMPTY_DESC_JSON("application/vnd.oci.empty.v1+json") "],"
-             "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-             "\"schemaVersion\":2,"
-             "\"subject\":{\"digest\":\"%s\","
-             "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":%zu}}",
-             subj_art.digest, subj_art.manifest_len);
+    snprintf(
+        expected, sizeof(expected),
+        "{\"artifactType\":\"application/vnd.regcompat.test\","
+        "\"config\":{\"data\":\"e30=\",\"digest\":\"" RC_ARTIFACT_EMPTY_DIGEST "\","
+        "\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2},"
+        "\"layers\":[" EMPTY_DESC_JSON(
+            "application/vnd.oci.empty.v1+json") "],"
+                                                 "\"mediaType\":\"application/"
+                                                 "vnd.oci.image.manifest.v1+json\","
+                                                 "\"schemaVersion\":2,"
+                                                 "\"subject\":{\"digest\":\"%s\","
+                                                 "\"mediaType\":\"application/"
+                                                 "vnd.oci.image.manifest.v1+json\",\"size\":%zu}}",
+        subj_art.digest, subj_art.manifest_len);
     RC_ASSERT_STR(a.manifest, expected);
     check_roundtrip(&a);
     rc_artifact_dispose(&a);
@@ -703,8 +755,9 @@ static void test_oci_artifact(void)
     RC_ASSERT_STR(m.layers[0].media_type, "text/plain");
     RC_ASSERT_STR(m.layers[1].media_type, RC_ARTIFACT_MT_OCTET);
     CU_ASSERT_EQUAL(m.layers[1].size, (int64_t)(RC_MIB + 3));
-    RC_ASSERT_STR(rc_artifact_annots_get(&m.layers[1].annotations, "org.opencontainers.image.title"),
-                  "blob.bin");
+    RC_ASSERT_STR(
+        rc_artifact_annots_get(&m.layers[1].annotations, "org.opencontainers.image.title"),
+        "blob.bin");
     RC_ASSERT_STR(rc_artifact_annots_get(&m.annotations, "io.regcompat.salt"), "s1");
     RC_ASSERT_STR(rc_artifact_annots_get(&m.annotations, "org.opencontainers.image.description"),
                   "probe");
@@ -782,15 +835,15 @@ static void test_cosign(void)
 {
     const char *digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     char *tag = rc_artifact_cosign_tag(digest);
-    RC_ASSERT_STR(tag, "sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.sig");
+    RC_ASSERT_STR(tag,
+                  "sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.sig");
     free(tag);
     CU_ASSERT_PTR_NULL(rc_artifact_cosign_tag("sha256:nothex"));
 
     struct rc_artifact a, b;
     struct rc_error *err = NULL;
-    struct rc_artifact_cosign_opts o = {.salt = "sig",
-                                        .docker_reference = "registry.example/ns/policy",
-                                        .manifest_digest = digest};
+    struct rc_artifact_cosign_opts o = {
+        .salt = "sig", .docker_reference = "registry.example/ns/policy", .manifest_digest = digest};
     CU_ASSERT_EQUAL_FATAL(rc_artifact_build_cosign(&a, &o, &err), 0);
     CU_ASSERT_EQUAL(rc_artifact_build_cosign(&b, &o, &err), 0);
     RC_ASSERT_STR(a.digest, b.digest);
@@ -802,15 +855,16 @@ static void test_cosign(void)
     RC_ASSERT_STR(m.config->media_type, "application/vnd.oci.image.config.v1+json");
     CU_ASSERT_EQUAL_FATAL(m.nlayers, 1);
     RC_ASSERT_STR(m.layers[0].media_type, "application/vnd.dev.cosign.simplesigning.v1+json");
-    static const char *const keys[] = {
-        "dev.cosignproject.cosign/signature", "dev.sigstore.cosign/certificate",
-        "dev.sigstore.cosign/chain", "dev.sigstore.cosign/bundle"};
+    static const char *const keys[] = {"dev.cosignproject.cosign/signature",
+                                       "dev.sigstore.cosign/certificate",
+                                       "dev.sigstore.cosign/chain", "dev.sigstore.cosign/bundle"};
     for (size_t i = 0; i < RC_ARRAY_LEN(keys); i++)
         CU_ASSERT_PTR_NOT_NULL(rc_artifact_annots_get(&m.layers[0].annotations, keys[i]));
     CU_ASSERT(rc_str_starts(
         rc_artifact_annots_get(&m.layers[0].annotations, "dev.sigstore.cosign/certificate"),
         "-----BEGIN CERTIFICATE-----\n"));
-    const char *bundle = rc_artifact_annots_get(&m.layers[0].annotations, "dev.sigstore.cosign/bundle");
+    const char *bundle =
+        rc_artifact_annots_get(&m.layers[0].annotations, "dev.sigstore.cosign/bundle");
     struct rc_json *j = NULL;
     CU_ASSERT_EQUAL_FATAL(rc_json_parse(&j, bundle, strlen(bundle), &err), 0);
     CU_ASSERT_PTR_NOT_NULL(rc_json_get_str(j, "SignedEntryTimestamp"));
@@ -822,10 +876,11 @@ static void test_cosign(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(payload);
     size_t len = 0;
     char *text = slurp((struct rc_blob_src *)&payload->src, &len);
-    RC_ASSERT_STR(text, "{\"critical\":{\"identity\":{\"docker-reference\":"
-                        "\"registry.example/ns/policy\"},\"image\":{\"docker-manifest-digest\":"
-                        "\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"},"
-                        "\"type\":\"cosign container image signature\"},\"optional\":null}");
+    RC_ASSERT_STR(text,
+                  "{\"critical\":{\"identity\":{\"docker-reference\":"
+                  "\"registry.example/ns/policy\"},\"image\":{\"docker-manifest-digest\":"
+                  "\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+                  "\"type\":\"cosign container image signature\"},\"optional\":null}");
     free(text);
     rc_artifact_manifest_dispose(&m);
     rc_artifact_dispose(&a);
@@ -934,13 +989,13 @@ static void test_referrers_index(void)
     CU_ASSERT_EQUAL(rc_artifact_referrer_entry(&e[0], bundle.media_type, bundle.manifest,
                                                bundle.manifest_len, &err),
                     0);
-    CU_ASSERT_EQUAL(
-        rc_artifact_referrer_entry(&e[1], plain.media_type, plain.manifest, plain.manifest_len, &err),
-        0);
+    CU_ASSERT_EQUAL(rc_artifact_referrer_entry(&e[1], plain.media_type, plain.manifest,
+                                               plain.manifest_len, &err),
+                    0);
     /* a manifest without artifactType (kwctl's) is listed by its config media type; its
      * mediaType comes from the Content-Type */
-    CU_ASSERT_EQUAL(rc_artifact_referrer_entry(&e[2], p.media_type, p.manifest, p.manifest_len, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        rc_artifact_referrer_entry(&e[2], p.media_type, p.manifest, p.manifest_len, &err), 0);
     rc_artifact_desc_copy(&e[3], &e[0]); /* a duplicate */
     RC_ASSERT_STR(e[0].artifact_type, RC_ARTIFACT_MT_SIGSTORE_BUNDLE);
     RC_ASSERT_STR(e[0].digest, bundle.digest);
@@ -960,9 +1015,9 @@ static void test_referrers_index(void)
     CU_ASSERT_EQUAL_FATAL(m.nmanifests, 3);
     RC_ASSERT_STR(m.manifests[0].digest, bundle.digest);
     RC_ASSERT_STR(m.manifests[0].artifact_type, RC_ARTIFACT_MT_SIGSTORE_BUNDLE);
-    RC_ASSERT_STR(rc_artifact_annots_get(&m.manifests[0].annotations,
-                                         "dev.sigstore.bundle.predicateType"),
-                  "https://sigstore.dev/cosign/sign/v1");
+    RC_ASSERT_STR(
+        rc_artifact_annots_get(&m.manifests[0].annotations, "dev.sigstore.bundle.predicateType"),
+        "https://sigstore.dev/cosign/sign/v1");
     RC_ASSERT_STR(m.manifests[1].digest, plain.digest);
     rc_artifact_manifest_dispose(&m);
     rc_artifact_dispose(&idx);
@@ -1021,6 +1076,7 @@ static void test_manifest_parse_errors(void)
 static CU_TestInfo artifact_tests[] = {
     {"memory sources", test_mem_sources},
     {"synthetic streams", test_synthetic},
+    {"known answers", test_known_answers},
     {"wasm module and metadata section", test_wasm_module},
     {"wasm exact sizes", test_wasm_sizes},
     {"wasm over 1 GiB", test_wasm_huge},

@@ -40,10 +40,10 @@ static char *parse_bad(const char *text)
 
 static void test_parse_and_getters(void)
 {
-    rc_auto_json struct rc_json *j =
-        parse_ok("{\"schemaVersion\": 2, \"mediaType\": \"application/vnd.oci.image.index.v1+json\","
-                 " \"ok\": true, \"no\": false, \"nothing\": null, \"pi\": 3.25,"
-                 " \"manifests\": [{\"size\": 527}, {\"size\": 1}], \"empty\": {}, \"arr\": []}");
+    rc_auto_json struct rc_json *j = parse_ok(
+        "{\"schemaVersion\": 2, \"mediaType\": \"application/vnd.oci.image.index.v1+json\","
+        " \"ok\": true, \"no\": false, \"nothing\": null, \"pi\": 3.25,"
+        " \"manifests\": [{\"size\": 527}, {\"size\": 1}], \"empty\": {}, \"arr\": []}");
     CU_ASSERT_EQUAL(rc_json_type(j), RC_JSON_OBJECT);
     CU_ASSERT_EQUAL(rc_json_len(j), 9);
     int64_t i = 0;
@@ -80,8 +80,8 @@ static void test_parse_and_getters(void)
 
 static void test_strings(void)
 {
-    rc_auto_json struct rc_json *j =
-        parse_ok("[\"a\\u0000b\", \"\\u00e9\\u20ac\\ud83d\\ude00\", \"caf\xc3\xa9\", \"\\\"\\\\\\/\\n\"]");
+    rc_auto_json struct rc_json *j = parse_ok(
+        "[\"a\\u0000b\", \"\\u00e9\\u20ac\\ud83d\\ude00\", \"caf\xc3\xa9\", \"\\\"\\\\\\/\\n\"]");
     CU_ASSERT_EQUAL(rc_json_str_len(rc_json_at(j, 0)), 3);
     CU_ASSERT(memcmp(rc_json_str(rc_json_at(j, 0)), "a\0b", 3) == 0);
     RC_ASSERT_STR(rc_json_str(rc_json_at(j, 1)), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
@@ -131,10 +131,10 @@ static void test_numbers(void)
 
 static void test_path(void)
 {
-    rc_auto_json struct rc_json *j = parse_ok(
-        "{\"errors\": [{\"code\": \"UNSUPPORTED\", \"detail\": [1, [2, 3]]}],"
-        " \"manifests\": [{}, {}, {\"annotations\": {\"org.opencontainers.x\": \"yes\","
-        " \"a[0]\": \"bracket\", \"back\\\\slash\": \"bs\"}}], \"\": {\"\": \"empty\"}}");
+    rc_auto_json struct rc_json *j =
+        parse_ok("{\"errors\": [{\"code\": \"UNSUPPORTED\", \"detail\": [1, [2, 3]]}],"
+                 " \"manifests\": [{}, {}, {\"annotations\": {\"org.opencontainers.x\": \"yes\","
+                 " \"a[0]\": \"bracket\", \"back\\\\slash\": \"bs\"}}], \"\": {\"\": \"empty\"}}");
     RC_ASSERT_STR(rc_json_str(rc_json_path(j, "errors[0].code")), "UNSUPPORTED");
     RC_ASSERT_STR(rc_json_str(rc_json_path(j, "manifests[2].annotations.org\\.opencontainers\\.x")),
                   "yes");
@@ -163,7 +163,7 @@ static void test_duplicates(void)
     RC_ASSERT_STR(rc_json_duplicate_key(j), "a.b");
     int64_t i = 0;
     CU_ASSERT(rc_json_int(rc_json_path(j, "a.b"), &i) && i == 1); /* first wins */
-    CU_ASSERT_EQUAL(rc_json_len(rc_json_get(j, "a")), 3);          /* both are kept */
+    CU_ASSERT_EQUAL(rc_json_len(rc_json_get(j, "a")), 3);         /* both are kept */
     rc_auto_json struct rc_json *k = parse_ok("{\"c\": [0, {\"k.k\": 1, \"k.k\": 2}]}");
     RC_ASSERT_STR(rc_json_duplicate_key(k), "c[1].k\\.k");
     rc_auto_json struct rc_json *t = parse_ok("{\"tag\": 1, \"z\": 0, \"tag\": 2}");
@@ -268,8 +268,11 @@ static void test_writer_escaping(void)
     CU_ASSERT(memcmp(rc_json_str(j), in, len) == 0);
     free(out);
     /* bytes that are not UTF-8 become U+FFFD: the output always parses */
-    out = write_str("a\xff" "b\xc3", 4);
-    RC_ASSERT_STR(out, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+    out = write_str("a\xff"
+                    "b\xc3",
+                    4);
+    RC_ASSERT_STR(out, "\"a\xef\xbf\xbd"
+                       "b\xef\xbf\xbd\"");
     free(out);
 }
 

@@ -306,15 +306,25 @@ static void test_alias_bomb(void)
     free(msg);
     rc_buf_dispose(&b);
 
-    /* deep nesting is bounded by the same limit */
-    size_t depth = RC_YAML_NODE_LIMIT + 10;
+    /* deep nesting is bounded too */
+    size_t depth = RC_YAML_DEPTH_LIMIT + 1;
     char *deep = rc_xmalloc(2 * depth + 1);
     memset(deep, '[', depth);
     memset(deep + depth, ']', depth);
     deep[2 * depth] = '\0';
     msg = load_fail(deep, &code);
     CU_ASSERT_EQUAL(code, RC_ELIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "nested deeper"));
     free(msg);
+    free(deep);
+    depth = RC_YAML_DEPTH_LIMIT;
+    deep = rc_xmalloc(2 * depth + 1);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    deep[2 * depth] = '\0';
+    struct rc_yaml_doc *ok = load_ok(deep);
+    CU_ASSERT_PTR_NOT_NULL(rc_yaml_root(ok));
+    rc_yaml_free(ok);
     free(deep);
 
     /* a few shared aliases are fine */

@@ -1,0 +1,618 @@
+/* auth: credentials, the Basic and Bearer flows and the token cache.
+ *
+ * One rc_auth per registry. It learns from the registry's first 401 which scheme and realm
+ * it uses, then attaches credentials up front (so a large body is sent once). Tokens are
+ * cached per (realm, service, scope set) until 10 s before they expire. The cache and the
+ * learnt state are behind a mutex; no lock is held while a request is on the wire. */
+#include "auth/auth.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/internal.h"
+#include "json/json.h"
+
+#include "base/banned.h"
+
+#define DEFAULT_EXPIRES_IN_S 60
+#define EXPIRY_MARGIN_S      10
+#define TOKEN_MAX_BODY       RC_MIB
+#define OAUTH_CLIENT_ID      "regcompat"
+
+/* ---- base64 ---------------------------------------------------------------------------- */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *rc_auth_base64_encode(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    char *out = rc_xmalloc((len + 2) / 3 * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < len)
+            v |= p[i + 2];
+        out[o++] = b64_alphabet[(v >> 18) & 63];
+        out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int b64_value(char c)
+{
+    const char *hit = c ? strchr(b64_alphabet, c) : NULL;
+    return hit ? (int)(hit - b64_alphabet) : -1;
+}
+
+char *rc_auth_base64_decode(const char *s, size_t *out_len)
+{
+    size_t len = strlen(s);
+    while (len && s[len - 1] == '=')
+        len--;
+    if (len % 4 == 1)
+        return NULL;
+    char *out = rc_xmalloc(len / 4 * 3 + 3);
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64_value(s[i]);
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    out[o] = '\0';
+    if (out_len)
+        *out_len = o;
+    return out;
+}
+
+/* ---- credentials ----------------------------------------------------------------------- */
+
+void rc_credentials_dispose(struct rc_credentials *c)
+{
+    if (!c)
+        return;
+    free(c->username);
+    free(c->password);
+    free(c->identity_token);
+    free(c->registry_token);
+    free(c->source);
+    memset(c, 0, sizeof(*c));
+}
+
+static bool nonempty(const char *s)
+{
+    return s && *s;
+}
+
+bool rc_credentials_empty(const struct rc_credentials *c)
+{
+    return !c || (!nonempty(c->username) && !nonempty(c->password) &&
+                  !nonempty(c->identity_token) && !nonempty(c->registry_token));
+}
+
+static bool has_basic(const struct rc_credentials *c)
+{
+    return nonempty(c->username) || nonempty(c->password);
+}
+
+/* ---- the auth object ------------------------------------------------------------------- */
+
+enum scheme { SCHEME_NONE, SCHEME_BASIC, SCHEME_BEARER };
+
+struct token_entry {
+    char *key;
+    char *token;
+    uint64_t expires_ms; /* monotonic */
+};
+
+struct rc_auth {
+    pthread_mutex_t lock;
+    struct rc_credentials creds;
+    char *basic_header; /* "Basic base64(user:pass)" */
+    /* learnt from the registry's challenges */
+    enum scheme scheme;
+    char *origin; /* URL of a request that was challenged: credentials go to its origin only */
+    char *realm;
+    char *service;
+    struct token_entry *tokens;
+    size_t ntokens;
+    size_t tcap;
+    struct rc_auth_stats stats;
+};
+
+struct rc_auth *rc_auth_new(const struct rc_credentials *creds)
+{
+    struct rc_auth *a = rc_xcalloc(1, sizeof(*a));
+    pthread_mutex_init(&a->lock, NULL);
+    if (creds) {
+        a->creds.username = rc_xstrdup(creds->username);
+        a->creds.password = rc_xstrdup(creds->password);
+        a->creds.identity_token = rc_xstrdup(creds->identity_token);
+        a->creds.registry_token = rc_xstrdup(creds->registry_token);
+        a->creds.source = rc_xstrdup(creds->source);
+    }
+    rc_redact_add_secret(a->creds.password);
+    rc_redact_add_secret(a->creds.identity_token);
+    rc_redact_add_secret(a->creds.registry_token);
+    if (has_basic(&a->creds)) {
+        char *pair = rc_fmt("%s:%s", a->creds.username ? a->creds.username : "",
+                            a->creds.password ? a->creds.password : "");
+        char *enc = rc_auth_base64_encode(pair, strlen(pair));
+        rc_redact_add_secret(enc);
+        a->basic_header = rc_fmt("Basic %s", enc);
+        free(enc);
+        free(pair);
+    }
+    return a;
+}
+
+void rc_auth_free(struct rc_auth *a)
+{
+    if (!a)
+        return;
+    rc_credentials_dispose(&a->creds);
+    free(a->basic_header);
+    free(a->origin);
+    free(a->realm);
+    free(a->service);
+    for (size_t i = 0; i < a->ntokens; i++) {
+        free(a->tokens[i].key);
+        free(a->tokens[i].token);
+    }
+    free(a->tokens);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+void rc_auth_get_stats(struct rc_auth *a, struct rc_auth_stats *out)
+{
+    pthread_mutex_lock(&a->lock);
+    *out = a->stats;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void count(struct rc_auth *a, unsigned *counter)
+{
+    pthread_mutex_lock(&a->lock);
+    (*counter)++;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static char *cache_key(const char *realm, const char *service, const char *scopes)
+{
+    return rc_fmt("%s\n%s\n%s", realm, service ? service : "", scopes);
+}
+
+/* Cached token for key (a copy), or NULL. Drops expired entries. Call with the lock held. */
+static char *cache_get_locked(struct rc_auth *a, const char *key)
+{
+    uint64_t now = rc_now_ms();
+    char *found = NULL;
+    size_t keep = 0;
+    for (size_t i = 0; i < a->ntokens; i++) {
+        struct token_entry *e = &a->tokens[i];
+        if (e->expires_ms <= now) {
+            free(e->key);
+            free(e->token);
+            continue;
+        }
+        if (!found && strcmp(e->key, key) == 0)
+            found = rc_xstrdup(e->token);
+        a->tokens[keep++] = *e;
+    }
+    a->ntokens = keep;
+    return found;
+}
+
+static void cache_drop(struct rc_auth *a, const char *key)
+{
+    pthread_mutex_lock(&a->lock);
+    size_t keep = 0;
+    for (size_t i = 0; i < a->ntokens; i++) {
+        if (strcmp(a->tokens[i].key, key) == 0) {
+            free(a->tokens[i].key);
+            free(a->tokens[i].token);
+            continue;
+        }
+        a->tokens[keep++] = a->tokens[i];
+    }
+    a->ntokens = keep;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void cache_put(struct rc_auth *a, const char *key, const char *token, uint64_t expires_ms)
+{
+    pthread_mutex_lock(&a->lock);
+    for (size_t i = 0; i < a->ntokens; i++) {
+        if (strcmp(a->tokens[i].key, key) == 0) {
+            free(a->tokens[i].token);
+            a->tokens[i].token = rc_xstrdup(token);
+            a->tokens[i].expires_ms = expires_ms;
+            pthread_mutex_unlock(&a->lock);
+            return;
+        }
+    }
+    struct token_entry e = {rc_xstrdup(key), rc_xstrdup(token), expires_ms};
+    RC_PUSH(a->tokens, a->ntokens, a->tcap, e);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- token endpoint -------------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* RFC 3339 ("2026-11-28T03:25:10.123+01:00") to Unix seconds. */
+static bool parse_rfc3339(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 ||
+        n == 0)
+        return false;
+    const char *p = s + n;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    int64_t offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om, k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k == 0)
+            return false;
+        offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+        p += 1 + k;
+    } else {
+        return false;
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+    return true;
+}
+
+/* How long (ms) a token answer stays usable: expires_in (default 60 s) less the age given by
+ * issued_at when that looks sane (clocks disagree: then it is ignored), less a margin. */
+static int64_t token_lifetime_ms(const struct rc_json *doc)
+{
+    int64_t expires_in = DEFAULT_EXPIRES_IN_S;
+    double dv = 0;
+    const struct rc_json *e = rc_json_get(doc, "expires_in");
+    if (rc_json_double(e, &dv) && dv > 0 && dv < 1e9)
+        expires_in = (int64_t)dv;
+    int64_t issued = 0;
+    if (parse_rfc3339(rc_json_get_str(doc, "issued_at"), &issued)) {
+        int64_t age = (int64_t)time(NULL) - issued;
+        if (age > 0 && age < expires_in)
+            expires_in -= age;
+    }
+    return (expires_in - EXPIRY_MARGIN_S) * 1000;
+}
+
+static const char *user_shown(const struct rc_credentials *c)
+{
+    if (nonempty(c->username))
+        return c->username;
+    return nonempty(c->identity_token) ? "an identity token" : "anonymous";
+}
+
+static void add_form(struct rc_buf *b, const char *key, const char *value)
+{
+    char *enc = rc_url_encode(value);
+    if (b->len)
+        rc_buf_addc(b, '&');
+    rc_buf_addf(b, "%s=%s", key, enc);
+    free(enc);
+}
+
+/* Gets a token for the scope set from the realm. On RC_EAUTH (and protocol errors) resp
+ * holds the token endpoint's answer. */
+static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const char *realm,
+                       const char *service, struct rc_auth_scopeset *scopes, char **token_out,
+                       struct rc_http_response *resp, struct rc_error **err)
+{
+    *token_out = NULL;
+    rc_autofree char *url = NULL;
+    struct rc_buf form = RC_BUF_INIT(0);
+    struct rc_http_request req = {
+        .url = NULL, .follow_redirects = true, .max_body = TOKEN_MAX_BODY};
+    int rc = 0;
+    if (nonempty(a->creds.identity_token)) {
+        /* OAuth2 refresh-token grant (docker login with an identity token) */
+        req.method = "POST";
+        url = rc_xstrdup(realm);
+        rc_buf_add(&form, "", 0);
+        add_form(&form, "grant_type", "refresh_token");
+        if (service)
+            add_form(&form, "service", service);
+        if (scopes->n) {
+            char *joined = rc_auth_scopeset_join(scopes, " ");
+            add_form(&form, "scope", joined);
+            free(joined);
+        }
+        add_form(&form, "refresh_token", a->creds.identity_token);
+        add_form(&form, "client_id", OAUTH_CLIENT_ID);
+        req.body = form.data;
+        req.body_len = form.len;
+        rc_http_headers_add(&req.headers, "Content-Type", "application/x-www-form-urlencoded");
+    } else {
+        req.method = "GET";
+        url = rc_xstrdup(realm);
+        if (service) {
+            char *next = NULL;
+            rc = rc_url_add_query(&next, url, "service", service, err);
+            free(url);
+            url = next;
+        }
+        free(rc_auth_scopeset_join(scopes, " ")); /* sorts the set */
+        for (size_t i = 0; rc == 0 && i < scopes->n; i++) {
+            char *item = rc_auth_scopeset_item(scopes, i);
+            char *next = NULL;
+            rc = rc_url_add_query(&next, url, "scope", item, err);
+            free(item);
+            free(url);
+            url = next;
+        }
+        if (a->basic_header)
+            rc_http_headers_add(&req.headers, "Authorization", a->basic_header);
+    }
+    if (rc == 0) {
+        req.url = url;
+        count(a, &a->stats.token_requests);
+        rc = rc_http_send(http, &req, resp, err);
+        if (rc < 0)
+            rc_error_prefix(err, "token request to %s", realm);
+    }
+    rc_http_headers_dispose(&req.headers);
+    rc_buf_dispose(&form);
+    if (rc < 0)
+        return rc;
+
+    if (resp->status == 401 || resp->status == 403)
+        return rc_error_set(err, RC_EAUTH,
+                            "the token endpoint %s refused the credentials of %s (HTTP %ld)", realm,
+                            user_shown(&a->creds), resp->status);
+    if (resp->status != 200)
+        return rc_error_set(err, RC_EPROTO, "the token endpoint %s answered HTTP %ld", realm,
+                            resp->status);
+    rc_auto_json struct rc_json *doc = NULL;
+    struct rc_error *perr = NULL;
+    if (resp->body_truncated ||
+        rc_json_parse(&doc, rc_buf_str(&resp->body), resp->body.len, &perr) < 0) {
+        rc_error_set(err, RC_EPARSE, "the token endpoint %s answered no valid JSON%s%s", realm,
+                     perr ? ": " : "", perr ? rc_error_msg(perr) : "");
+        rc_error_free(perr);
+        return RC_EPARSE;
+    }
+    const char *token = rc_json_get_str(doc, "token");
+    if (!nonempty(token))
+        token = rc_json_get_str(doc, "access_token");
+    if (!nonempty(token))
+        return rc_error_set(err, RC_EPROTO,
+                            "the token endpoint %s answered without token or access_token", realm);
+    rc_redact_add_secret(token);
+    rc_redact_add_secret(rc_json_get_str(doc, "refresh_token"));
+    *token_out = rc_xstrdup(token);
+    int64_t life = token_lifetime_ms(doc);
+    if (life > 0) {
+        char *joined = rc_auth_scopeset_join(scopes, " ");
+        char *key = cache_key(realm, service, joined);
+        cache_put(a, key, token, rc_now_ms() + (uint64_t)life);
+        free(key);
+        free(joined);
+    }
+    return 0;
+}
+
+/* ---- sending --------------------------------------------------------------------------- */
+
+struct learnt {
+    enum scheme scheme;
+    char *realm;
+    char *service;
+};
+
+static void learnt_dispose(struct learnt *l)
+{
+    free(l->realm);
+    free(l->service);
+}
+
+/* What this registry asked for before, when url is on the challenged origin. */
+static void snapshot(struct rc_auth *a, const char *url, struct learnt *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&a->lock);
+    if (a->scheme != SCHEME_NONE && a->origin && rc_url_same_origin(url, a->origin)) {
+        out->scheme = a->scheme;
+        out->realm = rc_xstrdup(a->realm);
+        out->service = rc_xstrdup(a->service);
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void learn(struct rc_auth *a, const char *url, enum scheme scheme, const char *realm,
+                  const char *service)
+{
+    pthread_mutex_lock(&a->lock);
+    a->scheme = scheme;
+    free(a->origin);
+    a->origin = rc_xstrdup(url);
+    free(a->realm);
+    a->realm = rc_xstrdup(realm);
+    free(a->service);
+    a->service = rc_xstrdup(service);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* A bearer token for the set: the registry token, a cached one, or a new one. *fresh tells
+ * whether it was fetched by this call; *key_out is its cache key. */
+static int bearer_token(struct rc_auth *a, struct rc_http_client *http, const char *realm,
+                        const char *service, struct rc_auth_scopeset *scopes, bool use_cache,
+                        char **token, bool *fresh, char **key_out, struct rc_http_response *resp,
+                        struct rc_error **err)
+{
+    *token = NULL;
+    *fresh = false;
+    char *joined = rc_auth_scopeset_join(scopes, " ");
+    *key_out = cache_key(realm, service, joined);
+    free(joined);
+    if (nonempty(a->creds.registry_token)) {
+        *token = rc_xstrdup(a->creds.registry_token);
+        return 0;
+    }
+    if (use_cache) {
+        pthread_mutex_lock(&a->lock);
+        *token = cache_get_locked(a, *key_out);
+        if (*token)
+            a->stats.token_cache_hits++;
+        pthread_mutex_unlock(&a->lock);
+        if (*token)
+            return 0;
+    }
+    *fresh = true;
+    return fetch_token(a, http, realm, service, scopes, token, resp, err);
+}
+
+static void set_bearer(struct rc_http_headers *h, const char *token)
+{
+    char *v = rc_fmt("Bearer %s", token);
+    rc_http_headers_set(h, "Authorization", v);
+    free(v);
+}
+
+static bool replayable(const struct rc_http_request *r)
+{
+    return !r->source || r->source->rewind;
+}
+
+int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *req,
+                 const char *const *scopes, struct rc_http_response *resp, struct rc_error **err)
+{
+    /* a request that carries its own Authorization is sent as it is */
+    if (rc_http_headers_get(&req->headers, "authorization"))
+        return rc_http_send(http, req, resp, err);
+
+    struct rc_http_request r = *req;
+    memset(&r.headers, 0, sizeof(r.headers));
+    rc_http_headers_copy(&r.headers, &req->headers);
+    struct rc_auth_scopeset hints = {0};
+    for (size_t i = 0; scopes && scopes[i]; i++)
+        rc_auth_scopeset_add(&hints, scopes[i]);
+
+    struct learnt known;
+    snapshot(a, req->url, &known);
+    char *sent_key = NULL; /* cache key of the token sent up front */
+    bool sent_fresh = false, sent_basic = false;
+    struct rc_auth_challenge *ch = NULL;
+    size_t nch = 0;
+    int rc = 0;
+
+    if (known.scheme == SCHEME_BASIC && a->basic_header) {
+        rc_http_headers_set(&r.headers, "Authorization", a->basic_header);
+        sent_basic = true;
+    } else if (known.scheme == SCHEME_BEARER && known.realm) {
+        char *token = NULL;
+        rc = bearer_token(a, http, known.realm, known.service, &hints, true, &token, &sent_fresh,
+                          &sent_key, resp, err);
+        if (rc < 0)
+            goto out;
+        set_bearer(&r.headers, token);
+        free(token);
+    }
+
+    rc = rc_http_send(http, &r, resp, err);
+    if (rc < 0 || resp->status != 401)
+        goto out;
+    if (rc_auth_parse_headers(&resp->headers, &ch, &nch, NULL) < 0)
+        goto out; /* a 401 without a usable challenge is the answer */
+    count(a, &a->stats.challenges);
+
+    const struct rc_auth_challenge *bearer = rc_auth_find_challenge(ch, nch, "bearer");
+    const struct rc_auth_challenge *basic = rc_auth_find_challenge(ch, nch, "basic");
+    const char *realm = bearer ? rc_auth_challenge_param(bearer, "realm") : NULL;
+    if (bearer && nonempty(realm)) {
+        const char *service = rc_auth_challenge_param(bearer, "service");
+        learn(a, req->url, SCHEME_BEARER, realm, service);
+        struct rc_auth_scopeset want = {0};
+        for (size_t i = 0; i < hints.n; i++) {
+            char *item = rc_auth_scopeset_item(&hints, i);
+            rc_auth_scopeset_add(&want, item);
+            free(item);
+        }
+        rc_auth_scopeset_add_list(&want, rc_auth_challenge_param(bearer, "scope"));
+        char *joined = rc_auth_scopeset_join(&want, " ");
+        char *key = cache_key(realm, service, joined);
+        free(joined);
+        bool same = sent_key && strcmp(sent_key, key) == 0;
+        if ((same && sent_fresh) || (same && nonempty(a->creds.registry_token)) ||
+            !replayable(req)) {
+            /* the token just fetched for exactly these scopes was refused: that is the answer */
+            free(key);
+            rc_auth_scopeset_dispose(&want);
+            goto out;
+        }
+        if (same)
+            cache_drop(a, key); /* a cached token the registry no longer takes */
+        free(key);
+        char *token = NULL, *newkey = NULL;
+        bool fresh = false;
+        rc = bearer_token(a, http, realm, service, &want, true, &token, &fresh, &newkey, resp, err);
+        free(newkey);
+        rc_auth_scopeset_dispose(&want);
+        if (rc < 0)
+            goto out;
+        set_bearer(&r.headers, token);
+        free(token);
+    } else if (basic) {
+        learn(a, req->url, SCHEME_BASIC, rc_auth_challenge_param(basic, "realm"), NULL);
+        if (!a->basic_header || sent_basic || !replayable(req))
+            goto out; /* no credentials, or they were refused: the 401 is the answer */
+        rc_http_headers_set(&r.headers, "Authorization", a->basic_header);
+    } else {
+        goto out; /* a scheme we do not speak */
+    }
+
+    if (r.source && r.source->rewind) {
+        rc = r.source->rewind(r.source->ctx, err);
+        if (rc < 0) {
+            rc_error_prefix(err, "rewinding the request body for the authenticated retry");
+            goto out;
+        }
+    }
+    rc = rc_http_send(http, &r, resp, err);
+out:
+    rc_auth_challenges_free(ch, nch);
+    free(sent_key);
+    learnt_dispose(&known);
+    rc_auth_scopeset_dispose(&hints);
+    rc_http_headers_dispose(&r.headers);
+    return rc;
+}

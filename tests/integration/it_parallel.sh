@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# lab: main
+# Every lab registry at once (--all -j 5): five registries in the results, a JUnit file whose
+# counts add up, one matrix row per registry, the registries really tested side by side,
+# and the verdicts of a sequential run.
+. "$(dirname "$0")/lib.sh"
+
+out=$RC_WORK/out
+rc_run "$out" --all -j 5 -s policy
+cat "$out.stdout"
+# 1: local-chunked's policy.large fails (see the verdicts below); nothing is an error
+expect_exit 1
+expect_reports "$out"
+res=$out/results.json
+
+# the five lab registries, each once
+want=$(tr ' ' '\n' <<<"$LAB_REGISTRIES" | sort | paste -sd' ')
+got=$(jq -r '[.registries[].id] | sort | join(" ")' "$res")
+[[ $got == "$want" ]] || fail "registries in results: '$got', expected '$want'"
+(($(wc -w <<<"$got") == 5)) || fail "not 5 registries"
+npolicy=$(grep -cE '^ *- id: policy\.' "$SUITES/policy.yaml")
+jq -e --argjson n "$npolicy" 'all(.registries[]; (.checks | length) == $n)' "$res" >/dev/null ||
+    fail "not every registry has the $npolicy policy checks"
+
+# verdicts (DESIGN 6: Distribution 2.8.2 as it is measured):
+# - policy.accept is unsupported everywhere: an OCI manifest GET whose Accept lacks the OCI
+#   type gets 404, a valid refusal of a non-OCI client;
+# - local-nodelete: every DELETE is 405 UNSUPPORTED -> policy.delete unsupported;
+# - local-chunked: nginx refuses request bodies over 64 KiB with 413, so kwctl's 4 MiB PATCH
+#   chunks cannot push the 9 MiB policy of policy.large -> fail (the small policy.push passes);
+# everything else passes.
+for r in $LAB_REGISTRIES; do
+    case $r in
+    local-nodelete)
+        expect_all_except "$res" "$r" pass policy.delete=unsupported policy.accept=unsupported ;;
+    local-chunked)
+        expect_all_except "$res" "$r" pass policy.large=fail policy.accept=unsupported ;;
+    *)
+        expect_all_except "$res" "$r" pass policy.accept=unsupported ;;
+    esac
+done
+expect_reason "$res" local-chunked policy.large '413'
+expect_reason "$res" local-nodelete policy.delete '405'
+
+# junit: 5 testsuites; in each, tests = its testcases and failures/errors/skipped = the
+# testcases carrying them; the root's totals are the sums
+j=$out/junit.xml
+x() { xmllint --xpath "$1" "$j"; }
+[[ $(x 'count(/testsuites/testsuite)') == 5 ]] || fail "junit: not 5 testsuites"
+total=0
+for r in $LAB_REGISTRIES; do
+    s="/testsuites/testsuite[@name='$r']"
+    [[ $(x "count($s)") == 1 ]] || fail "junit: no single testsuite named $r"
+    n=$(x "count($s/testcase)")
+    [[ $(x "string($s/@tests)") == "$n" ]] || fail "junit $r: tests=$(x "string($s/@tests)"), $n testcases"
+    [[ $n == "$npolicy" ]] || fail "junit $r: $n testcases, expected $npolicy"
+    for kind in failure:failures error:errors skipped:skipped; do
+        el=${kind%%:*} attr=${kind#*:}
+        c=$(x "count($s/testcase[$el])")
+        a=$(x "string($s/@$attr)")
+        [[ ${a:-0} == "$c" ]] || fail "junit $r: $attr=$a but $c testcases with <$el>"
+    done
+    # names unique, classname <registry>.<suite>
+    [[ $(x "count($s/testcase[@classname='$r.policy'])") == "$n" ]] ||
+        fail "junit $r: classname is not $r.policy"
+    dup=$(x "$s/testcase/@name" | tr ' ' '\n' | grep . | sort | uniq -d)
+    [[ -z $dup ]] || fail "junit $r: duplicate testcase names: $dup"
+    total=$((total + n))
+done
+root_tests=$(x 'string(/testsuites/@tests)')
+[[ -z $root_tests || $root_tests == "$total" ]] || fail "junit: testsuites tests=$root_tests, sum $total"
+[[ $(x 'count(//testcase)') == "$total" ]] || fail "junit: stray testcases outside the suites"
+[[ $(x 'count(//testcase[skipped])') == 6 ]] ||
+    fail "junit: expected 6 skipped testcases (5 policy.accept + nodelete's policy.delete)"
+[[ $(x 'count(//testcase[failure])') == 1 ]] || fail "junit: expected 1 failure (chunked policy.large)"
+[[ $(x 'count(//testcase[error])') == 0 ]] || fail "junit: an <error> in a run without errors"
+echo "ok: junit counts add up ($total testcases in 5 suites)"
+
+# matrix.md: the first table has exactly one row per registry
+table=$(awk '/^\| Registry \|/ {t = 1} t && !/^\|/ {exit} t' "$out/matrix.md")
+rows=$(tail -n +3 <<<"$table")
+(($(grep -c . <<<"$rows") == 5)) || fail "matrix: not 5 rows: $rows"
+for r in $LAB_REGISTRIES; do
+    name=$(jq -r --arg r "$r" '.registries[] | select(.id == $r) | .name' "$res")
+    (($(grep -cF "| $name |" <<<"$rows") == 1)) || fail "matrix: no single row for $r ($name)"
+done
+echo "ok: matrix.md has one row per registry"
+
+# parallel: every registry started its first check before any registry logged its last verdict
+log=$out/regcompat.log
+read -r last_first_start first_last_end < <(awk '
+    / info  \[[^] ]+\] [^ ]+: / {
+        match($0, /\[[^] ]+\]/); r = substr($0, RSTART, RLENGTH)
+        if ($0 ~ /: start /) { if (!(r in s)) s[r] = NR } else e[r] = NR
+    }
+    END {
+        ms = 0; me = 0; n = 0
+        for (r in s) { n++; if (s[r] > ms) ms = s[r] }
+        for (r in e) if (!me || e[r] < me) me = e[r]
+        print (n == 5 ? ms : "none"), (me ? me : "none")
+    }' "$log")
+[[ $last_first_start != none && $first_last_end != none ]] ||
+    fail "regcompat.log lacks start or verdict lines for the 5 registries"
+((last_first_start < first_last_end)) ||
+    fail "registries ran one after another: a registry began at log line $last_first_start, after another had finished at line $first_last_end"
+echo "ok: the five registries ran side by side (all began before line $first_last_end)"
