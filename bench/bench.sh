@@ -236,6 +236,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Other work on the machine skews every figure: note the load before and after.
+loadavg() { awk '{ print $1 }' /proc/loadavg; }
+LOAD_START=$(loadavg)
+if awk -v l="$LOAD_START" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+    say "warning: load average $LOAD_START on $(nproc) cores before the start; other work" \
+        "competes with the registry for CPU and the figures will be low and noisy"
+fi
+
 say "starting the lab (state in $STATE)"
 LAB_STARTED=1
 "$REPO_DIR/lab/lab.sh" start --state "$STATE" --build "$BUILD" >"$WORK/lab-start.log" 2>&1 || {
@@ -301,6 +309,10 @@ matrix_all() {
     MATRIX_ALL_STATUS=$(status_counts)
     MATRIX_ALL_EXIT=$RUN_EXIT
     MATRIX_ALL_NREG=$(jq '.registries | length' "$RUN_DIR/results.json")
+    # where the time went: the checks' durations added up per registry
+    MATRIX_ALL_PER_REG=$(jq -r '[.registries[] | {id, ms: ([.checks[].duration_ms // 0] | add)}]
+        | sort_by(-.ms) | map("\(.id) \(.ms / 1000 * 100 | round / 100) s") | join(", ")' \
+        "$RUN_DIR/results.json")
 }
 matrix_one() {
     rc_run "matrix-one-r$1" -r local-open --profiles-dir "$PROFILES" \
@@ -567,6 +579,9 @@ report_header() {
         "$(curl --version | awk 'NR == 1 { print $2 }')"
     printf -- '- machine: %s cores, %s GiB, %s (SHA extensions: %s)\n' "$(nproc)" "$mem_gib" \
         "${cpu_model:-unknown CPU}" "$sha_ni"
+    printf -- '- load average (1 min) %s at the start, %s at the end (the lab idles near 0;\n' \
+        "$LOAD_START" "$(loadavg)"
+    printf '  above ~1 other work was competing for the %s cores)\n' "$(nproc)"
     printf -- '- %s repetition(s) of every measurement, one at a time. Cells: "min / median"\n' "$REPS"
     printf '  for times, "best / median" for rates (best = from the shortest time). MB = 10^6 bytes.\n\n'
 }
@@ -585,6 +600,10 @@ report_matrix() {
         printf '\nratio all / single (medians): **%s** (1.0: the other four registries cost no\n' \
             "$(fmt2 "$(calc 'a / o' -v a="$a" -v o="$o")")"
         printf 'extra time; %s: no parallelism at all)\n' "${MATRIX_ALL_NREG:-5}"
+    fi
+    if [[ -n ${MATRIX_ALL_PER_REG:-} ]]; then
+        printf '\nchecks'"'"' durations added up per registry, last `--all` run: %s\n' \
+            "$MATRIX_ALL_PER_REG"
     fi
     printf '\n'
 }

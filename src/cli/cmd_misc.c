@@ -26,8 +26,7 @@ bool rc_cli_color(int fd)
 }
 
 /* -P DIR / -D DIR shared by list and validate */
-static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir,
-                     const char *usage)
+static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir, const char *usage)
 {
     static const struct option longopts[] = {
         {"profiles-dir", required_argument, NULL, 'P'},
@@ -39,10 +38,18 @@ static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'P': *pdir = optarg; break;
-        case 'D': *sdir = optarg; break;
-        case 'h': fputs(usage, stdout); return 1;
-        default: fputs(usage, stderr); return -1;
+        case 'P':
+            *pdir = optarg;
+            break;
+        case 'D':
+            *sdir = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 1;
+        default:
+            fputs(usage, stderr);
+            return -1;
         }
     }
     return 0;
@@ -174,8 +181,8 @@ int rc_cmd_validate(int argc, char **argv)
         fprintf(stderr, "%zu problem%s\n", problems.n, problems.n == 1 ? "" : "s");
         rc = RC_EXIT_USAGE;
     } else {
-        printf("ok: %zu profile%s, %zu suite%s, %zu checks\n", nprof, nprof == 1 ? "" : "s",
-               nsuite, nsuite == 1 ? "" : "s", nchecks);
+        printf("ok: %zu profile%s, %zu suite%s, %zu checks\n", nprof, nprof == 1 ? "" : "s", nsuite,
+               nsuite == 1 ? "" : "s", nchecks);
     }
     rc_strv_dispose(&problems);
     return rc;

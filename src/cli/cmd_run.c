@@ -219,27 +219,62 @@ int rc_cmd_run(int argc, char **argv)
     const char *suites_dir = "suites", *shard = NULL, *docs = NULL;
     long jobs = 0, timeout = 0;
     int verbosity = 0, rc = RC_EXIT_USAGE, opt;
+    char *logpath = NULL;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "r:s:o:j:vqh", longopts, NULL)) != -1) {
         int64_t v;
         switch (opt) {
-        case 'r': rc_strv_push(&ids, optarg); break;
-        case 'A': all = true; break;
-        case 'U': rc_strv_push(&urls, optarg); break;
-        case 'k': insecure = true; break;
-        case 'C': ca = optarg; break;
-        case 's': rc_strv_push(&suites, optarg); break;
-        case 'O': rc_strv_push(&only, optarg); break;
-        case 'S': rc_strv_push(&skip, optarg); break;
-        case 'o': outdir = optarg; break;
-        case 'H': shard = optarg; break;
-        case 'P': profiles_dir = optarg; break;
-        case 'D': suites_dir = optarg; break;
-        case 'K': keep = true; break;
-        case 'X': strict = true; break;
-        case 'd': docs = optarg; break;
-        case 'v': verbosity = 1; break;
-        case 'q': verbosity = -1; break;
+        case 'r':
+            rc_strv_push(&ids, optarg);
+            break;
+        case 'A':
+            all = true;
+            break;
+        case 'U':
+            rc_strv_push(&urls, optarg);
+            break;
+        case 'k':
+            insecure = true;
+            break;
+        case 'C':
+            ca = optarg;
+            break;
+        case 's':
+            rc_strv_push(&suites, optarg);
+            break;
+        case 'O':
+            rc_strv_push(&only, optarg);
+            break;
+        case 'S':
+            rc_strv_push(&skip, optarg);
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'H':
+            shard = optarg;
+            break;
+        case 'P':
+            profiles_dir = optarg;
+            break;
+        case 'D':
+            suites_dir = optarg;
+            break;
+        case 'K':
+            keep = true;
+            break;
+        case 'X':
+            strict = true;
+            break;
+        case 'd':
+            docs = optarg;
+            break;
+        case 'v':
+            verbosity = 1;
+            break;
+        case 'q':
+            verbosity = -1;
+            break;
         case 'j':
         case 'T':
             if (!rc_parse_i64(optarg, &v) || v < 1 || v > 100000) {
@@ -277,8 +312,7 @@ int rc_cmd_run(int argc, char **argv)
     size_t nprofiles = 0;
     struct rc_suite *suitev = NULL;
     size_t nsuites = 0;
-    load_profiles(&profiles, &nprofiles, profiles_dir, &ids, all, &urls, insecure, ca,
-                  &problems);
+    load_profiles(&profiles, &nprofiles, profiles_dir, &ids, all, &urls, insecure, ca, &problems);
     rc_suite_load_dir(&suitev, &nsuites, suites_dir, &problems);
     select_suites(suitev, &nsuites, &suites, &problems);
     long shard_i = 1, shard_n = 1;
@@ -306,7 +340,7 @@ int rc_cmd_run(int argc, char **argv)
         rc = RC_EXIT_USAGE;
         goto cleanup;
     }
-    rc_autofree char *logpath = rc_fmt("%s/regcompat.log", outdir);
+    logpath = rc_fmt("%s/regcompat.log", outdir);
     struct rc_error *err = NULL;
     if (rc_log_open(logpath, verbosity > 0 ? RC_LOG_DEBUG : RC_LOG_INFO, &err) < 0) {
         fprintf(stderr, "regcompat run: %s\n", rc_error_msg(err));
@@ -349,6 +383,9 @@ int rc_cmd_run(int argc, char **argv)
         err = NULL;
     }
     rc = rc_results_exit_code(&results, strict);
+    /* an interrupted run did not test everything: never report it as green */
+    if (results.interrupted && rc == RC_EXIT_OK)
+        rc = RC_EXIT_ERROR;
     if (verbosity >= 0) {
         struct rc_buf sum = RC_BUF_INIT(0);
         rc_report_summary(&results, &sum, rc_cli_color(STDOUT_FILENO));
@@ -365,6 +402,7 @@ cleanup:
     rc_suites_free(suitev, nsuites);
     rc_strv_dispose(&problems);
 out:
+    free(logpath);
     rc_strv_dispose(&ids);
     rc_strv_dispose(&urls);
     rc_strv_dispose(&suites);

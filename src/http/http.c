@@ -257,7 +257,8 @@ struct xfer {
     /* response */
     size_t header_bytes;
     bool header_overflow;
-    long status; /* from the last status line seen */
+    long status;       /* from the last status line seen */
+    bool headers_done; /* the final answer's header block ended */
     size_t max_body;
     bool decided;      /* whether this body goes to the sink and hasher was decided */
     bool deliver;      /* it does: this is the answer the caller gets */
@@ -382,11 +383,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
     if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         /* a new response (after 100 Continue or a proxy's CONNECT answer): start over */
         rc_http_headers_dispose(h);
+        x->headers_done = false;
         parse_status_line(x, data, n);
         return len;
     }
-    if (n == 0)
+    if (n == 0) {
+        if (x->status >= 200)
+            x->headers_done = true;
         return len;
+    }
     if ((data[0] == ' ' || data[0] == '\t') && h->n) {
         /* obsolete line folding: continues the previous value */
         struct rc_http_header *last = &h->v[h->n - 1];
@@ -658,6 +663,12 @@ static void reset_attempt(struct rc_http_response *r)
     r->body_digest[0] = '\0';
 }
 
+static bool body_cut_short(CURLcode cc)
+{
+    return cc == CURLE_PARTIAL_FILE || cc == CURLE_HTTP2_STREAM || cc == CURLE_HTTP2 ||
+           cc == CURLE_RECV_ERROR;
+}
+
 /* One exchange on the wire. Returns 0 with an answer in resp, or < 0 (err set). */
 static int exchange(struct xfer *x, struct rc_error **err)
 {
@@ -698,10 +709,14 @@ static int exchange(struct xfer *x, struct rc_error **err)
 
     if (cc == CURLE_OK)
         return 0;
-    /* an error answer whose body is shorter than its Content-Length (Distribution's 416) is
-     * still an answer */
-    if (cc == CURLE_PARTIAL_FILE && r->status >= 300)
+    /* An error answer whose body breaks off (Distribution's 416 announces a Content-Length it
+     * does not send: curl error 18 on HTTP/1.1, a reset stream on HTTP/2) is still an
+     * answer: its status and headers arrived whole. */
+    if (body_cut_short(cc) && x->headers_done && (r->status < 200 || r->status >= 300)) {
+        rc_log(RC_LOG_DEBUG, "%s: HTTP %ld with a truncated body (%s)", x->out->method, r->status,
+               curl_easy_strerror(cc));
         return 0;
+    }
     r->status = x->status = 0;
     const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
     rc_autofree char *shown = rc_redact_url(x->out->url);
@@ -813,6 +828,7 @@ static int send_with_retries(struct xfer *x, struct rc_error **err)
         x->status = 0;
         x->header_bytes = 0;
         x->header_overflow = false;
+        x->headers_done = false;
         if (is_interrupted())
             return rc_error_set(err, RC_EINTR, "interrupted");
         int rc = rewind_body(x->out, err);

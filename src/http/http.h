@@ -72,18 +72,18 @@ struct rc_http_hop {
 };
 
 struct rc_http_response {
-    long status;          /* 0 when no answer */
-    char *http_version;   /* "1.1", "2" */
+    long status;        /* 0 when no answer */
+    char *http_version; /* "1.1", "2" */
     struct rc_http_headers headers;
     struct rc_buf body;
     bool body_truncated;
-    uint64_t body_bytes;  /* received body bytes, also when truncated or streamed */
-    uint64_t sent_bytes;  /* request body bytes sent */
+    uint64_t body_bytes; /* received body bytes, also when truncated or streamed */
+    uint64_t sent_bytes; /* request body bytes sent */
     char body_digest[RC_DIGEST_MAX];
-    char *url;            /* the URL that produced this answer (after redirects) */
+    char *url;                /* the URL that produced this answer (after redirects) */
     struct rc_http_hop *hops; /* redirects followed before the final answer */
     size_t nhops;
-    unsigned attempts;    /* 1 + transport-level retries */
+    unsigned attempts; /* 1 + transport-level retries */
     uint64_t elapsed_ms;
 };
 
@@ -120,10 +120,10 @@ struct rc_http_options {
     const char *client_key;
     const char *proxy;
     const char *no_proxy;
-    const char *user_agent;  /* default "regcompat/<version>" */
-    int retries;             /* idempotent requests only (GET, HEAD, DELETE of a session);
-                                on connection failures and on 429/502/503/504; default 2 */
-    long max_retry_after_ms; /* cap on honoured Retry-After, default 10 s */
+    const char *user_agent;     /* default "regcompat/<version>" */
+    int retries;                /* idempotent requests only (GET, HEAD, DELETE of a session);
+                                   on connection failures and on 429/502/503/504; default 2 */
+    long max_retry_after_ms;    /* cap on honoured Retry-After, default 10 s */
     double requests_per_second; /* 0 = unlimited */
 };
 

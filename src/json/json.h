@@ -38,13 +38,14 @@ const struct rc_json *rc_json_get(const struct rc_json *j, const char *key);
  * ('.' inside a key escaped as "\\."). NULL when any step is missing. */
 const struct rc_json *rc_json_path(const struct rc_json *root, const char *path);
 size_t rc_json_len(const struct rc_json *j); /* array items or object members, else 0 */
-const struct rc_json *rc_json_at(const struct rc_json *j, size_t i); /* array item or member value */
-const char *rc_json_key_at(const struct rc_json *j, size_t i);      /* object member key */
-const char *rc_json_str(const struct rc_json *j);                   /* NULL unless string */
-size_t rc_json_str_len(const struct rc_json *j);                    /* strings may hold NUL */
-bool rc_json_int(const struct rc_json *j, int64_t *out);            /* RC_JSON_INT only */
+const struct rc_json *rc_json_at(const struct rc_json *j,
+                                 size_t i);                    /* array item or member value */
+const char *rc_json_key_at(const struct rc_json *j, size_t i); /* object member key */
+const char *rc_json_str(const struct rc_json *j);              /* NULL unless string */
+size_t rc_json_str_len(const struct rc_json *j);               /* strings may hold NUL */
+bool rc_json_int(const struct rc_json *j, int64_t *out);       /* RC_JSON_INT only */
 bool rc_json_bool(const struct rc_json *j, bool *out);
-bool rc_json_double(const struct rc_json *j, double *out);          /* INT or DOUBLE */
+bool rc_json_double(const struct rc_json *j, double *out); /* INT or DOUBLE */
 /* Convenience: string member of an object, or NULL. */
 const char *rc_json_get_str(const struct rc_json *j, const char *key);
 /* The first duplicated key found anywhere in the tree as a path ("a.b"), or NULL. */

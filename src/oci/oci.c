@@ -66,12 +66,11 @@ static int send_req(struct rc_oci *o, struct rc_http_request *req, const char *c
 
 int rc_oci_request(struct rc_oci *o, const char *method, const char *path_or_url,
                    const struct rc_http_headers *headers, const void *body, size_t body_len,
-                   const char *const *scopes, struct rc_http_response *resp,
-                   struct rc_error **err)
+                   const char *const *scopes, struct rc_http_response *resp, struct rc_error **err)
 {
     rc_autofree char *url = url_of(o, path_or_url);
-    struct rc_http_request req = {.method = method, .url = url, .body = body,
-                                  .body_len = body_len, .hash_body = true};
+    struct rc_http_request req = {
+        .method = method, .url = url, .body = body, .body_len = body_len, .hash_body = true};
     if (headers)
         rc_http_headers_copy(&req.headers, headers);
     return send_req(o, &req, scopes, resp, err);
@@ -129,8 +128,8 @@ char *rc_oci_location(const struct rc_http_response *resp)
 int rc_oci_upload_start(struct rc_oci *o, const char *repo, const char *query,
                         struct rc_http_response *resp, struct rc_error **err)
 {
-    rc_autofree char *url = rc_fmt("%s/v2/%s/blobs/uploads/%s%s", o->base, repo,
-                                   query ? "?" : "", query ? query : "");
+    rc_autofree char *url =
+        rc_fmt("%s/v2/%s/blobs/uploads/%s%s", o->base, repo, query ? "?" : "", query ? query : "");
     struct scopes sc;
     struct rc_http_request req = {.method = "POST", .url = url};
     int rc = send_req(o, &req, scopes_for(&sc, repo, "pull,push", NULL, NULL), resp, err);
@@ -308,7 +307,8 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         char want[48];
         snprintf(want, sizeof(want), "0-%" PRIu64, off - 1); /* off is past this chunk */
         const char *got = rc_http_headers_get(&resp->headers, "Range");
-        if (!got || !(rc_str_eq(got, want) || (rc_str_starts(got, "bytes=") && rc_str_eq(got + 6, want))))
+        if (!got ||
+            !(rc_str_eq(got, want) || (rc_str_starts(got, "bytes=") && rc_str_eq(got + 6, want))))
             note_deviation(res, "PATCH %u answered Range '%s', expected '%s'", res->patches,
                            got ? got : "(none)", want);
     }
@@ -432,8 +432,8 @@ int rc_oci_upload_cancel(struct rc_oci *o, const char *repo, const char *locatio
     return upload_session_req(o, "DELETE", repo, location, resp, err);
 }
 
-int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest,
-                      const char *from, struct rc_http_response *resp, struct rc_error **err)
+int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest, const char *from,
+                      struct rc_http_response *resp, struct rc_error **err)
 {
     rc_autofree char *enc = rc_url_encode(digest);
     rc_autofree char *q = from ? rc_fmt("mount=%s&from=%s", enc, from) : rc_fmt("mount=%s", enc);
@@ -468,8 +468,8 @@ static int simple(struct rc_oci *o, const char *method, const char *repo, const 
                   struct rc_http_response *resp, struct rc_error **err)
 {
     rc_autofree char *url = rc_fmt("%s/v2/%s/%s/%s", o->base, repo, what, ref);
-    struct rc_http_request req = {.method = method, .url = url, .hash_body = true,
-                                  .max_body = 8 * RC_MIB};
+    struct rc_http_request req = {
+        .method = method, .url = url, .hash_body = true, .max_body = 8 * RC_MIB};
     if (accept)
         rc_http_headers_add(&req.headers, "Accept", accept);
     struct scopes sc;
@@ -485,8 +485,7 @@ int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
 }
 
 int rc_oci_manifest_get(struct rc_oci *o, const char *repo, const char *ref, bool head,
-                        const char *accept, struct rc_http_response *resp,
-                        struct rc_error **err)
+                        const char *accept, struct rc_http_response *resp, struct rc_error **err)
 {
     return simple(o, head ? "HEAD" : "GET", repo, "manifests", ref, "pull", accept, resp, err);
 }
@@ -512,8 +511,7 @@ int rc_oci_manifest_put(struct rc_oci *o, const char *repo, const char *ref,
 }
 
 int rc_oci_tags_list(struct rc_oci *o, const char *repo, long n, const char *last,
-                     const char *url_override, struct rc_http_response *resp,
-                     struct rc_error **err)
+                     const char *url_override, struct rc_http_response *resp, struct rc_error **err)
 {
     struct rc_buf url = RC_BUF_INIT(0);
     if (url_override) {

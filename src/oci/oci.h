@@ -14,12 +14,12 @@
 #include "digest/digest.h"
 #include "http/http.h"
 
-#define RC_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define RC_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define RC_MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
+#define RC_MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
 #define RC_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define RC_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define RC_MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
 /* kwctl's pull Accept list, in kwctl's order */
-#define RC_ACCEPT_KWCTL                                                                      \
+#define RC_ACCEPT_KWCTL                                                                            \
     RC_MT_DOCKER_MANIFEST ", " RC_MT_DOCKER_LIST ", " RC_MT_OCI_MANIFEST ", " RC_MT_OCI_INDEX
 
 struct rc_oci {
@@ -36,8 +36,7 @@ void rc_oci_dispose(struct rc_oci *o);
  * rc_auth_send. */
 int rc_oci_request(struct rc_oci *o, const char *method, const char *path_or_url,
                    const struct rc_http_headers *headers, const void *body, size_t body_len,
-                   const char *const *scopes, struct rc_http_response *resp,
-                   struct rc_error **err);
+                   const char *const *scopes, struct rc_http_response *resp, struct rc_error **err);
 int rc_oci_ping(struct rc_oci *o, struct rc_http_response *resp, struct rc_error **err);
 
 /* ---- blobs ----------------------------------------------------------------------------- */
@@ -53,25 +52,25 @@ const char *rc_upload_mode_name(enum rc_upload_mode m);
 
 struct rc_upload_opts {
     enum rc_upload_mode mode;
-    uint64_t chunk_size;  /* chunked: bytes per PATCH (raised to OCI-Chunk-Min-Length) */
-    bool honour_min_chunk; /* raise chunk_size to the registry's OCI-Chunk-Min-Length */
-    bool bytes_prefix;    /* Content-Range "bytes 0-99" instead of kwctl's "0-99" */
+    uint64_t chunk_size;    /* chunked: bytes per PATCH (raised to OCI-Chunk-Min-Length) */
+    bool honour_min_chunk;  /* raise chunk_size to the registry's OCI-Chunk-Min-Length */
+    bool bytes_prefix;      /* Content-Range "bytes 0-99" instead of kwctl's "0-99" */
     const char *bad_digest; /* send this digest instead (negative checks) */
 };
 
 /* What happened during an upload, for verdicts and evidence. */
 struct rc_upload_result {
-    const char *failed_at;  /* "POST", "PATCH", "PUT" or NULL when the sequence completed */
-    long expected_status;   /* what the spec requires at failed_at */
-    char *location;         /* Location of the final answer (resolved), or NULL */
+    const char *failed_at; /* "POST", "PATCH", "PUT" or NULL when the sequence completed */
+    long expected_status;  /* what the spec requires at failed_at */
+    char *location;        /* Location of the final answer (resolved), or NULL */
     unsigned patches;
-    bool single_post_done;  /* single POST answered 201 */
+    bool single_post_done;     /* single POST answered 201 */
     bool single_post_declined; /* single POST answered 202 and the PUT followed */
-    uint64_t min_chunk;     /* OCI-Chunk-Min-Length, 0 when absent */
-    uint64_t refused_chunk; /* a PATCH of this size got 413 and smaller chunks followed */
-    uint64_t chunk_used;    /* the PATCH size that went through in the end */
-    char deviation[256];    /* a non-fatal deviation noticed on the way ("PATCH 2 answered
-                               201, not 202"), "" when none */
+    uint64_t min_chunk;        /* OCI-Chunk-Min-Length, 0 when absent */
+    uint64_t refused_chunk;    /* a PATCH of this size got 413 and smaller chunks followed */
+    uint64_t chunk_used;       /* the PATCH size that went through in the end */
+    char deviation[256];       /* a non-fatal deviation noticed on the way ("PATCH 2 answered
+                                  201, not 202"), "" when none */
 };
 void rc_upload_result_dispose(struct rc_upload_result *r);
 
@@ -88,8 +87,8 @@ int rc_oci_upload_status(struct rc_oci *o, const char *repo, const char *locatio
                          struct rc_http_response *resp, struct rc_error **err);
 int rc_oci_upload_cancel(struct rc_oci *o, const char *repo, const char *location,
                          struct rc_http_response *resp, struct rc_error **err);
-int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest,
-                      const char *from, struct rc_http_response *resp, struct rc_error **err);
+int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest, const char *from,
+                      struct rc_http_response *resp, struct rc_error **err);
 /* GET (head=false) or HEAD of a blob; range like "bytes=0-99" or NULL. The body is hashed
  * (resp->body_digest) and kept up to max_body bytes; sink may stream it elsewhere. */
 int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
@@ -102,8 +101,7 @@ int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
 
 /* accept NULL: no Accept header */
 int rc_oci_manifest_get(struct rc_oci *o, const char *repo, const char *ref, bool head,
-                        const char *accept, struct rc_http_response *resp,
-                        struct rc_error **err);
+                        const char *accept, struct rc_http_response *resp, struct rc_error **err);
 /* PUT with the exact bytes; content_type NULL sends none */
 int rc_oci_manifest_put(struct rc_oci *o, const char *repo, const char *ref,
                         const char *content_type, const void *bytes, size_t len,

@@ -52,9 +52,20 @@ void sctx_dispose(struct sctx *c)
 /* ---- the trace ------------------------------------------------------------------------- */
 
 static const char *const evidence_headers[] = {
-    "Content-Type", "Content-Length", "Location", "Docker-Content-Digest", "WWW-Authenticate",
-    "Range", "Content-Range", "OCI-Subject", "OCI-Filters-Applied", "OCI-Chunk-Min-Length",
-    "Link", "Retry-After", "Allow", "Docker-Upload-UUID",
+    "Content-Type",
+    "Content-Length",
+    "Location",
+    "Docker-Content-Digest",
+    "WWW-Authenticate",
+    "Range",
+    "Content-Range",
+    "OCI-Subject",
+    "OCI-Filters-Applied",
+    "OCI-Chunk-Min-Length",
+    "Link",
+    "Retry-After",
+    "Allow",
+    "Docker-Upload-UUID",
 };
 
 static bool textual(const char *ctype, const char *body, size_t len)
@@ -131,8 +142,8 @@ void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
     if (x->body && x->body_len && textual(ctype, x->body, x->body_len))
         e.body = body_excerpt(x->body, x->body_len, &e.body_truncated);
     if (rc_log_enabled(RC_LOG_DEBUG))
-        rc_log(RC_LOG_DEBUG, "[%s %s] %s -> %d%s%s", w->profile->id, c->sc->id, e.request,
-               e.status, e.error ? " " : "", e.error ? e.error : "");
+        rc_log(RC_LOG_DEBUG, "[%s %s] %s -> %d%s%s", w->profile->id, c->sc->id, e.request, e.status,
+               e.error ? " " : "", e.error ? e.error : "");
 
     if (c->ntrace == RC_TRACE_KEEP) {
         /* drop the oldest; indexes into the trace shift with it */
@@ -390,8 +401,7 @@ int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
         sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry refused our credentials", what,
                     ans);
     else if (s == 429)
-        sctx_decide(c, RC_ST_ERROR, "%s answered %s: rate limited, even after retries", what,
-                    ans);
+        sctx_decide(c, RC_ST_ERROR, "%s answered %s: rate limited, even after retries", what, ans);
     else if (s == 502 || s == 503 || s == 504)
         sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry is unavailable", what, ans);
     else if (!resp->headers.n && s == 0)

@@ -8,7 +8,7 @@
 #include "oci/oci.h"
 #include "runner/runner.h"
 
-#define RC_TRACE_KEEP 48      /* exchanges kept per scenario for evidence */
+#define RC_TRACE_KEEP    48   /* exchanges kept per scenario for evidence */
 #define RC_EVIDENCE_BODY 1024 /* bytes of a body shown in evidence */
 
 struct worker;

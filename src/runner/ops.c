@@ -11,9 +11,9 @@
 
 #include "base/banned.h"
 
-#define DEFAULT_BLOB_SIZE 4096
+#define DEFAULT_BLOB_SIZE  4096
 #define DEFAULT_LAYER_SIZE (64 * 1024)
-#define MAX_TAG_PAGES 1000
+#define MAX_TAG_PAGES      1000
 
 static char *arg(struct sctx *c, const struct rc_step *st, const char *key)
 {
@@ -43,8 +43,7 @@ static void save_u64(struct sctx *c, const struct rc_step *st, const char *field
     save(c, st, field, b);
 }
 
-static void save_answer(struct sctx *c, const struct rc_step *st,
-                        const struct rc_http_response *r)
+static void save_answer(struct sctx *c, const struct rc_step *st, const struct rc_http_response *r)
 {
     save_u64(c, st, "status", (uint64_t)r->status);
     char *loc = rc_oci_location(r);
@@ -101,8 +100,8 @@ static int upload_opts_from(struct sctx *c, const struct rc_step *st, const char
         sctx_decide(c, RC_ST_ERROR, "unknown upload mode '%s' in the suite", m);
         return 1;
     }
-    o->chunk_size = (uint64_t)arg_num(st, "chunk", (int64_t)(o->chunk_size ? o->chunk_size
-                                                                           : 4 * RC_MIB));
+    o->chunk_size =
+        (uint64_t)arg_num(st, "chunk", (int64_t)(o->chunk_size ? o->chunk_size : 4 * RC_MIB));
     o->honour_min_chunk = arg_num(st, "min_chunk", !rc_str_eq(m, "kwctl")) != 0;
     o->bytes_prefix = arg_num(st, "bytes_prefix", 0) != 0;
     return 0;
@@ -184,8 +183,8 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
         rc = rc_artifact_build_oci(out, &o, &err);
     } else if (rc_str_eq(kind, "cosign-signature") && subj_name) {
         rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
-        struct rc_artifact_cosign_opts o = {.salt = salt, .docker_reference = dref,
-                                            .manifest_digest = subject.digest};
+        struct rc_artifact_cosign_opts o = {
+            .salt = salt, .docker_reference = dref, .manifest_digest = subject.digest};
         rc = rc_artifact_build_cosign(out, &o, &err);
     } else if (rc_str_eq(kind, "sigstore-bundle") && subj_name) {
         struct rc_artifact_bundle_opts o = {.salt = salt, .subject = &subject};
@@ -221,7 +220,8 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
     rc_http_response_init(&resp);
     for (size_t i = 0; i < art.nblobs; i++) {
         struct rc_artifact_blob *b = &art.blobs[i];
-        rc_autofree char *what = rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
+        rc_autofree char *what =
+            rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
         rc_http_response_dispose(&resp);
         rc_http_response_init(&resp);
         if (upload(c, st, repo, b->desc.digest, &b->src, &uo, what, &resp)) {
@@ -260,9 +260,10 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
             save(c, st, "layer_digest", m.layers[0].digest);
             save_u64(c, st, "layer_size", (uint64_t)m.layers[0].size);
         }
-        save(c, st, "artifact_type", m.artifact_type ? m.artifact_type
-                                     : m.config           ? m.config->media_type
-                                                          : "");
+        save(c, st, "artifact_type",
+             m.artifact_type ? m.artifact_type
+             : m.config      ? m.config->media_type
+                             : "");
     }
     rc_error_free(err);
     rc_artifact_manifest_dispose(&m);
@@ -331,8 +332,7 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     const char *expected_name = rc_step_str(st, "expect_artifact");
     struct saved_artifact *exp = sctx_artifact(c, expected_name);
     if (expected_name && !exp) {
-        sctx_decide(c, RC_ST_ERROR, "expect_artifact '%s' names no pushed artifact",
-                    expected_name);
+        sctx_decide(c, RC_ST_ERROR, "expect_artifact '%s' names no pushed artifact", expected_name);
         return 1;
     }
     struct rc_http_response r;
@@ -416,8 +416,7 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     if (!stop && m.config)
         stop = pull_blob(c, st, repo, m.config, exp ? &exp->art : NULL, false);
     for (size_t i = 0; !stop && i < m.nlayers; i++)
-        stop = pull_blob(c, st, repo, &m.layers[i], exp ? &exp->art : NULL,
-                         policy && i == 0);
+        stop = pull_blob(c, st, repo, &m.layers[i], exp ? &exp->art : NULL, policy && i == 0);
     rc_artifact_manifest_dispose(&m);
     return stop;
 }
@@ -758,8 +757,8 @@ static int op_request(struct sctx *c, const struct rc_step *st)
     struct rc_http_response r;
     rc_http_response_init(&r);
     struct rc_error *err = NULL;
-    int rc = rc_oci_request(&c->w->oci, method, path, &h, body, body ? strlen(body) : 0, scopes,
-                            &r, &err);
+    int rc = rc_oci_request(&c->w->oci, method, path, &h, body, body ? strlen(body) : 0, scopes, &r,
+                            &err);
     free(s1);
     free(s2);
     rc_http_headers_dispose(&h);
@@ -933,15 +932,24 @@ static int op_expect(struct sctx *c, const struct rc_step *st)
 typedef int (*op_fn)(struct sctx *c, const struct rc_step *st);
 
 static const op_fn op_table[RC_OP__COUNT] = {
-    [RC_OP_PUSH_ARTIFACT] = op_push_artifact,   [RC_OP_PULL_ARTIFACT] = op_pull_artifact,
-    [RC_OP_PUSH_BLOB] = op_push_blob,           [RC_OP_MOUNT_BLOB] = op_mount_blob,
-    [RC_OP_GET_BLOB] = op_get_blob,             [RC_OP_HEAD_BLOB] = op_get_blob,
-    [RC_OP_CANCEL_UPLOAD] = op_upload_session,  [RC_OP_UPLOAD_STATUS] = op_upload_session,
-    [RC_OP_PUT_MANIFEST] = op_put_manifest,     [RC_OP_GET_MANIFEST] = op_get_manifest,
-    [RC_OP_HEAD_MANIFEST] = op_get_manifest,    [RC_OP_TAG] = op_tag,
-    [RC_OP_LIST_TAGS] = op_list_tags,           [RC_OP_DELETE_TAG] = op_delete_manifest,
-    [RC_OP_DELETE_MANIFEST] = op_delete_manifest, [RC_OP_DELETE_BLOB] = op_delete_blob,
-    [RC_OP_REQUEST] = op_request,               [RC_OP_EXPECT] = op_expect,
+    [RC_OP_PUSH_ARTIFACT] = op_push_artifact,
+    [RC_OP_PULL_ARTIFACT] = op_pull_artifact,
+    [RC_OP_PUSH_BLOB] = op_push_blob,
+    [RC_OP_MOUNT_BLOB] = op_mount_blob,
+    [RC_OP_GET_BLOB] = op_get_blob,
+    [RC_OP_HEAD_BLOB] = op_get_blob,
+    [RC_OP_CANCEL_UPLOAD] = op_upload_session,
+    [RC_OP_UPLOAD_STATUS] = op_upload_session,
+    [RC_OP_PUT_MANIFEST] = op_put_manifest,
+    [RC_OP_GET_MANIFEST] = op_get_manifest,
+    [RC_OP_HEAD_MANIFEST] = op_get_manifest,
+    [RC_OP_TAG] = op_tag,
+    [RC_OP_LIST_TAGS] = op_list_tags,
+    [RC_OP_DELETE_TAG] = op_delete_manifest,
+    [RC_OP_DELETE_MANIFEST] = op_delete_manifest,
+    [RC_OP_DELETE_BLOB] = op_delete_blob,
+    [RC_OP_REQUEST] = op_request,
+    [RC_OP_EXPECT] = op_expect,
 };
 
 int run_step(struct sctx *c, const struct rc_step *st)

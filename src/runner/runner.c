@@ -79,8 +79,8 @@ static void progress(struct run *run, const struct rc_registry_result *reg,
     pthread_mutex_unlock(&run->lock);
 }
 
-static void set_check(struct rc_check_result *cr, const struct rc_scenario *sc,
-                      enum rc_status st, const char *reason)
+static void set_check(struct rc_check_result *cr, const struct rc_scenario *sc, enum rc_status st,
+                      const char *reason)
 {
     cr->id = rc_xstrdup(sc->id);
     cr->suite = rc_xstrdup(sc->suite);
@@ -106,9 +106,8 @@ static void cleanup_created(struct sctx *c)
             struct rc_http_response r;
             rc_http_response_init(&r);
             struct rc_error *err = NULL;
-            int rc = cr->manifest
-                         ? rc_oci_manifest_delete(&w->oci, cr->repo, cr->digest, &r, &err)
-                         : rc_oci_blob_delete(&w->oci, cr->repo, cr->digest, &r, &err);
+            int rc = cr->manifest ? rc_oci_manifest_delete(&w->oci, cr->repo, cr->digest, &r, &err)
+                                  : rc_oci_blob_delete(&w->oci, cr->repo, cr->digest, &r, &err);
             if (rc < 0 || (r.status != 202 && r.status != 200 && r.status != 404)) {
                 left++;
                 if (rc < 0)
@@ -121,8 +120,8 @@ static void cleanup_created(struct sctx *c)
         }
     }
     if (left)
-        rc_log(RC_LOG_WARN, "[%s %s] %u object(s) left in %s: %s", w->profile->id, c->sc->id,
-               left, c->repo, last_answer);
+        rc_log(RC_LOG_WARN, "[%s %s] %u object(s) left in %s: %s", w->profile->id, c->sc->id, left,
+               c->repo, last_answer);
 }
 
 static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n, bool setup)
@@ -138,8 +137,7 @@ static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n, boo
     }
 }
 
-static void run_scenario(struct worker *w, const struct rc_scenario *sc,
-                         struct rc_check_result *cr)
+static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct rc_check_result *cr)
 {
     struct sctx c;
     sctx_init(&c, w, sc);
@@ -303,7 +301,8 @@ static void run_registry(struct run *run, size_t idx)
     int rc = rc_oci_ping(&w.oci, &r, &err);
     w.cur = NULL;
     if (rc < 0) {
-        char *why = rc_fmt("registry unreachable: %s", rc_error_msg(err));
+        char *why = rc == RC_EAUTH ? rc_fmt("authentication failed: %s", rc_error_msg(err))
+                                   : rc_fmt("registry unreachable: %s", rc_error_msg(err));
         all_checks(run, reg, RC_ST_ERROR, why, ping.ntrace ? &ping.trace[ping.ntrace - 1] : NULL);
         free(why);
         rc_error_free(err);

@@ -21,9 +21,9 @@ struct rc_run_opts {
     size_t nsuites;
     const struct rc_strv *only; /* check id globs; NULL or empty = all */
     const struct rc_strv *skip;
-    int jobs;        /* registries in parallel, default 1 */
-    bool keep;       /* leave what the run created on the registries */
-    int timeout_s;   /* per-request timeout override, 0 = the profile's */
+    int jobs;           /* registries in parallel, default 1 */
+    bool keep;          /* leave what the run created on the registries */
+    int timeout_s;      /* per-request timeout override, 0 = the profile's */
     const char *run_id; /* NULL = generated from the time and randomness */
     const char *today;  /* "YYYY-MM-DD" for expectation expiry, NULL = now */
     /* called after each check completes (from worker threads, serialised) */

@@ -66,8 +66,8 @@ static void load_strlist(struct loader *ld, const struct rc_yaml_node *n, const 
 
 /* ---- variables ------------------------------------------------------------------------- */
 
-static const char *const builtin_vars[] = {"repo", "repo2", "run", "registry", "scenario",
-                                           "namespace", NULL};
+static const char *const builtin_vars[] = {"repo",     "repo2",     "run", "registry",
+                                           "scenario", "namespace", NULL};
 
 struct saved {
     char *name;
@@ -100,8 +100,7 @@ static bool var_known(const struct scope *sc, const char *var, char *why, size_t
         snprintf(why, whylen, "'%s' saves no field '%s'", sc->v[i].def->name, dot + 1);
         return false;
     }
-    snprintf(why, whylen, "unknown variable '{%.*s}' (no earlier step saves it)", (int)nlen,
-             var);
+    snprintf(why, whylen, "unknown variable '{%.*s}' (no earlier step saves it)", (int)nlen, var);
     return false;
 }
 
@@ -142,8 +141,8 @@ static void step_dispose(struct rc_step *st)
     free(st->args);
 }
 
-static bool load_arg(struct loader *ld, const struct rc_arg_def *def,
-                     const struct rc_yaml_node *n, const char *key, struct rc_arg *a)
+static bool load_arg(struct loader *ld, const struct rc_arg_def *def, const struct rc_yaml_node *n,
+                     const char *key, struct rc_arg *a)
 {
     a->def = def;
     a->line = n->line;
@@ -252,10 +251,15 @@ static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_
             ok = false;
             continue;
         }
-        if (load_arg(ld, def, args->items[i], key, &st->args[st->nargs]))
-            check_arg_vars(ld, sc, &st->args[st->nargs++], key);
-        else
+        struct rc_arg *a = &st->args[st->nargs];
+        if (load_arg(ld, def, args->items[i], key, a)) {
+            check_arg_vars(ld, sc, a, key);
+            st->nargs++;
+        } else {
+            arg_dispose(a);
+            memset(a, 0, sizeof(*a));
             ok = false;
+        }
     }
     for (const struct rc_arg_def *def = st->def->args; def->key; def++) {
         if (def->required && !rc_step_arg(st, def->key)) {
@@ -300,8 +304,8 @@ static bool valid_id(const char *id)
     if (!id || !*id)
         return false;
     for (const char *p = id; *p; p++) {
-        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
-                  *p == '-' || *p == '_';
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+                  *p == '_';
         if (!ok)
             return false;
     }
@@ -328,8 +332,8 @@ static void scenario_dispose(struct rc_scenario *s)
     }
 }
 
-static const char *const scenario_keys[] = {"id",    "feature", "title",   "needs",
-                                            "tags",  "setup",   "steps",   "cleanup", NULL};
+static const char *const scenario_keys[] = {"id",    "feature", "title",   "needs", "tags",
+                                            "setup", "steps",   "cleanup", NULL};
 
 static bool load_scenario(struct loader *ld, const char *suite, const char *path,
                           const struct rc_yaml_node *n, struct rc_scenario *sc)
@@ -454,8 +458,7 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const struct rc_scenario *find_scenario(const struct rc_suite *v, size_t n,
-                                               const char *id)
+static const struct rc_scenario *find_scenario(const struct rc_suite *v, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < v[i].nscenarios; j++)
@@ -464,8 +467,7 @@ static const struct rc_scenario *find_scenario(const struct rc_suite *v, size_t 
     return NULL;
 }
 
-int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir,
-                      struct rc_strv *problems)
+int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct rc_strv *problems)
 {
     *out = NULL;
     *n = 0;
@@ -477,7 +479,8 @@ int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir,
     struct rc_strv files = {0};
     struct dirent *de;
     while ((de = readdir(d)))
-        if (de->d_name[0] != '.' && (rc_str_ends(de->d_name, ".yaml") || rc_str_ends(de->d_name, ".yml")))
+        if (de->d_name[0] != '.' &&
+            (rc_str_ends(de->d_name, ".yaml") || rc_str_ends(de->d_name, ".yml")))
             rc_strv_push_take(&files, rc_fmt("%s/%s", dir, de->d_name));
     closedir(d);
     qsort(files.v, files.n, sizeof(char *), cmp_name);
@@ -494,16 +497,15 @@ int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir,
             const struct rc_scenario *sc = &v[i].scenarios[j];
             const struct rc_scenario *first = find_scenario(v, *n, sc->id);
             if (first != sc) {
-                rc_strv_push_take(problems, rc_fmt("%s:%d: key 'id': '%s' is also defined in %s:%d",
-                                                   sc->file, sc->line, sc->id, first->file,
-                                                   first->line));
+                rc_strv_push_take(problems,
+                                  rc_fmt("%s:%d: key 'id': '%s' is also defined in %s:%d", sc->file,
+                                         sc->line, sc->id, first->file, first->line));
                 rc = RC_EINVAL;
             }
             for (size_t k = 0; k < sc->needs.n; k++) {
                 if (!find_scenario(v, *n, sc->needs.v[k])) {
-                    rc_strv_push_take(problems,
-                                      rc_fmt("%s:%d: key 'needs': no scenario '%s'", sc->file,
-                                             sc->line, sc->needs.v[k]));
+                    rc_strv_push_take(problems, rc_fmt("%s:%d: key 'needs': no scenario '%s'",
+                                                       sc->file, sc->line, sc->needs.v[k]));
                     rc = RC_EINVAL;
                 }
             }

@@ -34,12 +34,12 @@ enum rc_op {
 };
 
 enum rc_arg_type {
-    RC_ARG_STR,     /* a scalar, variables allowed */
+    RC_ARG_STR, /* a scalar, variables allowed */
     RC_ARG_INT,
     RC_ARG_BOOL,
-    RC_ARG_SIZE,    /* "9MiB", 4096 */
-    RC_ARG_LIST,    /* a scalar or a list of scalars */
-    RC_ARG_MAP,     /* a mapping of name -> scalar or list of scalars */
+    RC_ARG_SIZE, /* "9MiB", 4096 */
+    RC_ARG_LIST, /* a scalar or a list of scalars */
+    RC_ARG_MAP,  /* a mapping of name -> scalar or list of scalars */
 };
 
 struct rc_arg_def {
@@ -70,9 +70,9 @@ struct rc_map_entry {
 struct rc_arg {
     const struct rc_arg_def *def;
     int line;
-    char *str;             /* STR (also the raw text of INT/BOOL/SIZE) */
-    int64_t num;           /* INT, BOOL (0/1), SIZE */
-    struct rc_strv list;   /* LIST */
+    char *str;                /* STR (also the raw text of INT/BOOL/SIZE) */
+    int64_t num;              /* INT, BOOL (0/1), SIZE */
+    struct rc_strv list;      /* LIST */
     struct rc_map_entry *map; /* MAP */
     size_t nmap;
 };
@@ -113,8 +113,7 @@ struct rc_suite {
 int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *problems);
 /* Every *.yaml in dir, sorted by file name; checks ids unique across suites and that every
  * `needs` names an existing scenario. */
-int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir,
-                      struct rc_strv *problems);
+int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct rc_strv *problems);
 void rc_suite_dispose(struct rc_suite *s);
 void rc_suites_free(struct rc_suite *v, size_t n);
 

@@ -111,6 +111,7 @@ echo "sent SIGINT to regcompat (pid $RC_PID) while stop.b-large ran"
 wait_pid "$RC_PID" 180
 cat "$out.stdout" "$out.stderr"
 echo "exit code after SIGINT: $RC_EXIT"
+expect_exit 3 # an interrupted run is never green
 expect_reports "$out"
 res=$out/results.json
 jq -e '.run.interrupted == true' "$res" >/dev/null || fail "results.json: run.interrupted is not true"

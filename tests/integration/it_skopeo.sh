@@ -81,7 +81,7 @@ ldigest=$(jq -r --arg mt "$wasm_mt" '.layers[] | select(.mediaType == $mt) | .di
 check_blob "$ldigest" "$(jq -r '.layers[0].size' "$manifest")" "wasm layer"
 magic=$(head -c 4 "$(blob "$ldigest")" | od -An -tx1 | tr -d ' \n')
 [[ $magic == 0061736d ]] || fail "wasm layer starts with $magic, not \\0asm"
-echo "ok: the wasm layer starts with \\0asm"
+echo "ok: the wasm layer starts with the wasm magic (00 61 73 6d)"
 grep -qaF 'io.kubewarden.metadata' "$(blob "$ldigest")" ||
     fail "the wasm layer has no io.kubewarden.metadata custom section"
 jq -e '.annotations | keys | any(startswith("io.kubewarden."))' "$manifest" >/dev/null ||

@@ -255,6 +255,8 @@ static void test_curl_errors(void)
     }
 }
 
+#define OK_EMPTY "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
 /* ---- a scripted HTTP/1.1 peer on loopback ---------------------------------------------- */
 
 #define FAKE_MAX 16
@@ -703,8 +705,15 @@ static void test_send_retries(void)
                                 "Content-Length: 4\r\n\r\nbusy",
                                 "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
                                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+                                /* Retry-After capped at max_retry_after_ms, then a date */
+                                "HTTP/1.1 502 Bad Gateway\r\nRetry-After: 30\r\n"
+                                "Content-Length: 0\r\n\r\n",
+                                "HTTP/1.1 504 Gateway Timeout\r\n"
+                                "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
+                                "Content-Length: 0\r\n\r\n",
                                 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"},
-                     .nscript = 4};
+                     .nscript = 7};
     fake_start(&f);
     struct trace_log t = {0};
     struct rc_http_client *c = client(&t);
@@ -732,11 +741,48 @@ static void test_send_retries(void)
     CU_ASSERT_EQUAL(resp.status, 503);
     CU_ASSERT_EQUAL(resp.attempts, 1);
     CU_ASSERT_EQUAL(t.n, 4);
+    rc_http_client_free(c);
+
+    /* retries exhausted: the last answer is returned; Retry-After capped */
+    struct rc_http_options o = {.max_retry_after_ms = 150, .retries = 2};
+    CU_ASSERT_EQUAL(rc_http_client_new(&c, &o, &err), 0);
+    rc_http_client_set_trace(c, record, &t);
+    t0 = rc_now_ms();
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), 0);
+    uint64_t took = rc_now_ms() - t0;
+    CU_ASSERT(took >= 150 && took < 2000);
+    CU_ASSERT_EQUAL(resp.status, 503);
+    CU_ASSERT_EQUAL(resp.attempts, 3);
+    CU_ASSERT_EQUAL(t.n, 7);
+    CU_ASSERT_EQUAL(t.retries, 4);
+    CU_ASSERT_PTR_NULL(err);
     rc_http_response_dispose(&resp);
     rc_http_client_free(c);
     fake_stop(&f);
     fake_dispose(&f);
     trace_dispose(&t);
+    free(url);
+}
+
+static void test_send_rate_limit(void)
+{
+    struct fake f = {.script = {OK_EMPTY, OK_EMPTY, OK_EMPTY, OK_EMPTY}, .nscript = 4};
+    fake_start(&f);
+    struct rc_http_options o = {.requests_per_second = 20};
+    struct rc_http_client *c = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_http_client_new(&c, &o, NULL), 0);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    char *url = fake_url(&f, "/v2/");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    uint64_t t0 = rc_now_ms();
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, NULL), 0);
+    CU_ASSERT(rc_now_ms() - t0 >= 150); /* 3 gaps of 50 ms */
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    fake_dispose(&f);
     free(url);
 }
 
@@ -898,6 +944,7 @@ static CU_TestInfo send_tests[] = {
     {"defaults on the wire", test_send_defaults},
     {"streams, hashes, 416", test_send_stream_and_416},
     {"retries", test_send_retries},
+    {"rate limit", test_send_rate_limit},
     {"redirects", test_send_redirects},
     {"transport errors", test_send_errors},
     CU_TEST_INFO_NULL,

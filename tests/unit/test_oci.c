@@ -34,7 +34,8 @@ static void test_grammar(void)
     CU_ASSERT_FALSE(rc_oci_valid_repo("a//b"));
     CU_ASSERT_FALSE(rc_oci_valid_repo(""));
     CU_ASSERT(rc_oci_valid_tag("v1.0.0"));
-    CU_ASSERT(rc_oci_valid_tag("sha256-44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"));
+    CU_ASSERT(rc_oci_valid_tag(
+        "sha256-44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"));
     CU_ASSERT_FALSE(rc_oci_valid_tag("-x"));
     CU_ASSERT_FALSE(rc_oci_valid_tag("a:b"));
 }

@@ -35,7 +35,7 @@ static void test_op_table(void)
 {
     for (int i = 0; i < RC_OP__COUNT; i++) {
         const struct rc_op_def *d = rc_op_def((enum rc_op)i);
-        CU_ASSERT_EQUAL(d->op, i);
+        CU_ASSERT_EQUAL((int)d->op, i);
         CU_ASSERT_PTR_EQUAL(rc_op_find(d->name), d);
     }
     CU_ASSERT_PTR_NULL(rc_op_find("push-blobs"));
@@ -43,22 +43,22 @@ static void test_op_table(void)
 
 static void test_good_suite(void)
 {
-    char *path = write_tmp("good.yaml",
-                           "suite: demo\n"
-                           "scenarios:\n"
-                           "  - id: demo.one\n"
-                           "    feature: Demo\n"
-                           "    title: one\n"
-                           "    steps:\n"
-                           "      - push-blob: {size: 4KiB, save: b}\n"
-                           "      - expect: {status: [201], header: {Location: present}}\n"
-                           "      - get-blob: {digest: \"{b.digest}\"}\n"
-                           "  - id: demo.two\n"
-                           "    feature: Demo\n"
-                           "    title: two\n"
-                           "    needs: [demo.one]\n"
-                           "    steps:\n"
-                           "      - list-tags: {n: 2}\n");
+    char *path =
+        write_tmp("good.yaml", "suite: demo\n"
+                               "scenarios:\n"
+                               "  - id: demo.one\n"
+                               "    feature: Demo\n"
+                               "    title: one\n"
+                               "    steps:\n"
+                               "      - push-blob: {size: 4KiB, save: b}\n"
+                               "      - expect: {status: [201], header: {Location: present}}\n"
+                               "      - get-blob: {digest: \"{b.digest}\"}\n"
+                               "  - id: demo.two\n"
+                               "    feature: Demo\n"
+                               "    title: two\n"
+                               "    needs: [demo.one]\n"
+                               "    steps:\n"
+                               "      - list-tags: {n: 2}\n");
     struct rc_suite s;
     struct rc_strv problems = {0};
     CU_ASSERT_EQUAL(rc_suite_load(&s, path, &problems), 0);
@@ -78,22 +78,21 @@ static void test_good_suite(void)
 
 static void test_bad_suite(void)
 {
-    char *path = write_tmp("bad.yaml",
-                           "suite: demo\n"
-                           "scenarios:\n"
-                           "  - id: demo.one\n"
-                           "    feature: Demo\n"
-                           "    title: one\n"
-                           "    steps:\n"
-                           "      - push-blobz: {size: 4KiB}\n"
-                           "      - push-blob: {sise: 4KiB}\n"
-                           "      - push-blob: {size: lots}\n"
-                           "      - get-blob: {digest: \"{nothing.digest}\"}\n"
-                           "      - put-manifest: {body: x}\n"
-                           "  - id: other.two\n"
-                           "    feature: Demo\n"
-                           "    title: two\n"
-                           "    steps: []\n");
+    char *path = write_tmp("bad.yaml", "suite: demo\n"
+                                       "scenarios:\n"
+                                       "  - id: demo.one\n"
+                                       "    feature: Demo\n"
+                                       "    title: one\n"
+                                       "    steps:\n"
+                                       "      - push-blobz: {size: 4KiB}\n"
+                                       "      - push-blob: {sise: 4KiB}\n"
+                                       "      - push-blob: {size: lots}\n"
+                                       "      - get-blob: {digest: \"{nothing.digest}\"}\n"
+                                       "      - put-manifest: {body: x}\n"
+                                       "  - id: other.two\n"
+                                       "    feature: Demo\n"
+                                       "    title: two\n"
+                                       "    steps: []\n");
     struct rc_suite s;
     struct rc_strv problems = {0};
     CU_ASSERT_EQUAL(rc_suite_load(&s, path, &problems), RC_EINVAL);
