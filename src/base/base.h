@@ -116,6 +116,9 @@ char *rc_str_trim(char *s); /* in place; returns s advanced past leading space *
 bool rc_parse_i64(const char *s, int64_t *out);
 /* Parses sizes like "4096", "64k", "9MiB", "1 GiB" (k/KiB = 1024). */
 bool rc_parse_size(const char *s, uint64_t *out);
+/* Length of the well-formed UTF-8 sequence at p (1 to 4, n bytes available), or 0 when it
+ * is not one: overlong forms, surrogates and code points past U+10FFFF are refused. */
+size_t rc_utf8_seq(const unsigned char *p, size_t n);
 /* Shell-style glob with * and ? only. */
 bool rc_glob_match(const char *pattern, const char *s);
 

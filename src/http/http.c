@@ -680,20 +680,17 @@ static int exchange(struct xfer *x, struct rc_error **err)
     r->body.max = x->max_body;
     rc_hasher_reset(c->hasher);
     auto_slist struct curl_slist *hdrs = NULL;
-    struct rc_http_headers built = {0};
-    int rc = build_headers(&hdrs, &built, x->out, err);
+    /* the headers we asked for; replaced by what curl really wrote once it has written them
+     * (on_debug) */
+    rc_http_headers_dispose(&x->sent_headers);
+    x->headers_captured = false;
+    int rc = build_headers(&hdrs, &x->sent_headers, x->out, err);
     if (rc == 0) {
         long t = x->req->timeout_ms > 0 ? x->req->timeout_ms : c->timeout_ms;
         rc = setup(x, hdrs, t, err);
     }
-    if (rc < 0) {
-        rc_http_headers_dispose(&built);
+    if (rc < 0)
         return rc;
-    }
-    /* replaced by what curl really wrote once it has written it (on_debug) */
-    rc_http_headers_dispose(&x->sent_headers);
-    x->sent_headers = built;
-    x->headers_captured = false;
 
     CURLcode cc = curl_easy_perform(c->curl);
     r->sent_bytes = x->sent;

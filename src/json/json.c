@@ -35,40 +35,6 @@ struct rc_json {
 
 /* ---- UTF-8 ----------------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are refused. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* Offset of the first byte that is not well-formed UTF-8, or len when all of it is. */
 static size_t utf8_check(const char *text, size_t len)
 {
@@ -79,7 +45,7 @@ static size_t utf8_check(const char *text, size_t len)
             i++;
             continue;
         }
-        size_t k = utf8_seq(p + i, len - i);
+        size_t k = rc_utf8_seq(p + i, len - i);
         if (!k)
             return i;
         i += k;
@@ -665,7 +631,7 @@ static void put_escaped(struct rc_jw *w, const char *s, size_t len)
                 break;
             }
         } else if (c >= 0x80) {
-            adv = utf8_seq(p + i, len - i);
+            adv = rc_utf8_seq(p + i, len - i);
             if (!adv) {
                 esc = "\xEF\xBF\xBD"; /* U+FFFD for a byte that is not UTF-8 */
                 adv = 1;

@@ -76,38 +76,6 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 /* ---- text ------------------------------------------------------------------------------ */
 
-size_t rc_report_utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing past U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
 #define REPLACEMENT "\xEF\xBF\xBD"
 
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
@@ -126,7 +94,7 @@ void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mod
         } else if (c < 0x20 || (c == 0x7F && mode == RC_CLEAN_LINE)) {
             rep = REPLACEMENT;
         } else if (c >= 0x80) {
-            adv = rc_report_utf8_seq(p + i, len - i);
+            adv = rc_utf8_seq(p + i, len - i);
             if (!adv) {
                 rep = REPLACEMENT;
                 adv = 1;
