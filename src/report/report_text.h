@@ -18,8 +18,6 @@ enum rc_report_clean {
 
 /* Appends s (NULL appends nothing) cleaned for the given use. */
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode);
-/* Length of the well-formed UTF-8 sequence at p, 0 when malformed. */
-
 /* Counts of each status in one registry. */
 void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST__COUNT]);
 
