@@ -683,6 +683,20 @@ report_rss() {
     printf 'user + system seconds of that process (median).\n\n'
 }
 
+# paired KEY_RC KEY_CURL -> median over repetitions of 100 * curl time / regcompat time
+# (each pair ran back to back, so slow drifts of the machine cancel out)
+paired() {
+    local k
+    local -a rv cv out=()
+    read -r -a rv <<<"$(vals "$1")"
+    read -r -a cv <<<"$(vals "$2")"
+    ((${#rv[@]} > 0 && ${#rv[@]} == ${#cv[@]})) || return 0
+    for k in "${!rv[@]}"; do
+        out+=("$(calc '100 * c / r' -v c="${cv[$k]}" -v r="${rv[$k]}")")
+    done
+    stat_med "${out[@]}"
+}
+
 report_targets() {
     local i b c p r o
     printf '## Targets\n\n'
@@ -690,13 +704,17 @@ report_targets() {
         b=${SIZE_BYTES[$i]}
         c=$(med_mbps "curl.put.s.$i" "$b") p=$(med_mbps "rc.push.s.$i" "$b")
         r=$(med_mbps "rc.pull.s.$i" "$b") o=$(med_mbps "curl.openssl.s.$i" "$b")
-        printf -- '- %s: push at %s of curl (%s the %s%% target); pull at %s of curl | openssl (%s the %s%% target)\n' \
+        printf -- '- %s push: %s of curl (%s the %s%% target); paired by repetition: %s\n' \
             "${SIZE_LABEL[$i]}" "$(pct "$(ratio "$p" "$c")")" \
             "$(verdict "$(ratio "$p" "$c")" "$TARGET_PUSH_PCT")" "$TARGET_PUSH_PCT" \
-            "$(pct "$(ratio "$r" "$o")")" "$(verdict "$(ratio "$r" "$o")" "$TARGET_PULL_PCT")" \
-            "$TARGET_PULL_PCT"
+            "$(pct "$(paired "rc.push.s.$i" "curl.put.s.$i")")"
+        printf -- '- %s pull: %s of curl | openssl (%s the %s%% target); paired by repetition: %s\n' \
+            "${SIZE_LABEL[$i]}" "$(pct "$(ratio "$r" "$o")")" \
+            "$(verdict "$(ratio "$r" "$o")" "$TARGET_PULL_PCT")" "$TARGET_PULL_PCT" \
+            "$(pct "$(paired "rc.pull.s.$i" "curl.openssl.s.$i")")"
     done
-    printf '\n'
+    printf '\nThe verdicts compare medians; "paired" is the median of the per-repetition ratios\n'
+    printf '(regcompat and curl ran back to back in each repetition), steadier on a busy machine.\n\n'
 }
 
 report_raw() {

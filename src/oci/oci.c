@@ -55,6 +55,10 @@ static char *url_of(const struct rc_oci *o, const char *path_or_url)
     return rc_fmt("%s%s%s", o->base, path_or_url[0] == '/' ? "" : "/", path_or_url);
 }
 
+/* Blob bodies can take far longer than one request's timeout: they get a long total limit
+ * and rely on the client's stall cut (no progress for the request timeout) against hangs. */
+#define BLOB_TRANSFER_TIMEOUT_MS (6L * 3600 * 1000)
+
 /* One request through auth. The request's headers are disposed here. */
 static int send_req(struct rc_oci *o, struct rc_http_request *req, const char *const *scopes,
                     struct rc_http_response *resp, struct rc_error **err)
@@ -225,7 +229,8 @@ static int put_final(struct rc_oci *o, const char *repo, const char *loc, const 
     if (rc < 0)
         return rc;
     struct scopes sc;
-    struct rc_http_request req = {.method = "PUT", .url = url, .source = body};
+    struct rc_http_request req = {
+        .method = "PUT", .url = url, .source = body, .timeout_ms = BLOB_TRANSFER_TIMEOUT_MS};
     rc_http_headers_add(&req.headers, "Content-Type", "application/octet-stream");
     rc_http_response_dispose(resp);
     rc_http_response_init(resp);
@@ -264,7 +269,8 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         char range[64];
         snprintf(range, sizeof(range), "%s%" PRIu64 "-%" PRIu64, opts->bytes_prefix ? "bytes " : "",
                  off, off + n - 1);
-        struct rc_http_request req = {.method = "PATCH", .url = *loc, .source = &ws};
+        struct rc_http_request req = {
+            .method = "PATCH", .url = *loc, .source = &ws, .timeout_ms = BLOB_TRANSFER_TIMEOUT_MS};
         rc_http_headers_add(&req.headers, "Content-Type", "application/octet-stream");
         rc_http_headers_add(&req.headers, "Content-Range", range);
         rc_http_response_dispose(resp);
@@ -325,7 +331,8 @@ int rc_oci_blob_upload(struct rc_oci *o, const char *repo, const char *digest,
     if (opts->mode == RC_UPLOAD_SINGLE_POST) {
         rc_autofree char *enc = rc_url_encode(dg);
         rc_autofree char *url = rc_fmt("%s/v2/%s/blobs/uploads/?digest=%s", o->base, repo, enc);
-        struct rc_http_request req = {.method = "POST", .url = url, .source = src};
+        struct rc_http_request req = {
+            .method = "POST", .url = url, .source = src, .timeout_ms = BLOB_TRANSFER_TIMEOUT_MS};
         rc_http_headers_add(&req.headers, "Content-Type", "application/octet-stream");
         struct scopes sc;
         rc = send_req(o, &req, scopes_for(&sc, repo, "pull,push", NULL, NULL), resp, err);
@@ -383,7 +390,8 @@ int rc_oci_blob_upload(struct rc_oci *o, const char *repo, const char *digest,
         rc = rewind_src(src, err);
         if (rc < 0)
             break;
-        struct rc_http_request req = {.method = "PATCH", .url = loc, .source = &s};
+        struct rc_http_request req = {
+            .method = "PATCH", .url = loc, .source = &s, .timeout_ms = BLOB_TRANSFER_TIMEOUT_MS};
         rc_http_headers_add(&req.headers, "Content-Type", "application/octet-stream");
         rc_http_response_dispose(resp);
         rc_http_response_init(resp);
@@ -454,7 +462,8 @@ int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool
                                   .url = url,
                                   .hash_body = true,
                                   .max_body = max_body,
-                                  .follow_redirects = true};
+                                  .follow_redirects = true,
+                                  .timeout_ms = head ? 0 : BLOB_TRANSFER_TIMEOUT_MS};
     if (range)
         rc_http_headers_add(&req.headers, "Range", range);
     struct scopes sc;
