@@ -197,6 +197,18 @@ proc_cpu() {
     calc '(u + s) / t' -v u="${fld[11]}" -v s="${fld[12]}" -v t="$CLK_TCK"
 }
 
+# machine-wide CPU counters: "busy total" in clock ticks, all cores together
+cpu_snapshot() {
+    awk '$1 == "cpu" { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6; exit }' /proc/stat
+}
+# busy_pct "B0 T0" "B1 T1" -> percentage of all cores' time that was busy in between
+busy_pct() {
+    local b0 t0 b1 t1
+    read -r b0 t0 <<<"$1"
+    read -r b1 t1 <<<"$2"
+    calc '(t1 > t0) ? 100 * (b1 - b0) / (t1 - t0) : 0' -v b0="$b0" -v t0="$t0" -v b1="$b1" -v t1="$t1"
+}
+
 # GNU time -v output -> peak RSS in KiB, CPU seconds
 time_rss_kb() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 time_cpu() {
@@ -303,9 +315,14 @@ status_counts() {
 MATRIX_ALL_DESC="regcompat run --all -j 5 -s policy"
 MATRIX_ONE_DESC="regcompat run -r local-open -s policy"
 matrix_all() {
+    local c0 c1
+    c0=$(cpu_snapshot)
     rc_run "matrix-all-r$1" --all -j 5 --profiles-dir "$PROFILES" \
         --suites-dir "$REPO_DIR/suites" -s policy
+    c1=$(cpu_snapshot)
     add matrix.all "$RUN_WALL"
+    add matrix.all.busy "$(busy_pct "$c0" "$c1")"
+    add matrix.all.rccpu "$RUN_CPU"
     MATRIX_ALL_STATUS=$(status_counts)
     MATRIX_ALL_EXIT=$RUN_EXIT
     MATRIX_ALL_NREG=$(jq '.registries | length' "$RUN_DIR/results.json")
@@ -604,6 +621,13 @@ report_matrix() {
     if [[ -n ${MATRIX_ALL_PER_REG:-} ]]; then
         printf '\nchecks'"'"' durations added up per registry, last `--all` run: %s\n' \
             "$MATRIX_ALL_PER_REG"
+    fi
+    if [[ -n $(vals matrix.all.busy) ]]; then
+        printf '\nduring the `--all` runs (medians): the machine'"'"'s %s cores were %s%% busy; regcompat\n' \
+            "$(nproc)" "$(fmt1 "$(vmed matrix.all.busy)")"
+        printf 'itself used %s CPU-seconds of them. Near 100%%, the registries (and anything else\n' \
+            "$(fmt2 "$(vmed matrix.all.rccpu)")"
+        printf 'running) saturate the CPU, and all / single measures the machine, not the scheduling.\n'
     fi
     printf '\n'
 }
