@@ -153,6 +153,14 @@ if [[ -f $BUILD/CMakeCache.txt ]]; then
 else
     build_type=unknown
 fi
+# a binary older than the sources measures yesterday's code
+newer_src=$(find "$REPO_DIR/src" -newer "$RC" \( -name '*.c' -o -name '*.h' \) -print -quit 2>/dev/null) || newer_src=""
+if [[ -n $newer_src ]]; then
+    STALE_NOTE="sources changed after the binary was built (e.g. ${newer_src#"$REPO_DIR"/}); rebuild"
+    say "warning: $STALE_NOTE"
+else
+    STALE_NOTE=""
+fi
 
 # ---------------------------------------------------------------------------
 # small helpers
@@ -595,8 +603,12 @@ report_header() {
     if grep -qw sha_ni /proc/cpuinfo 2>/dev/null; then sha_ni=yes; fi
     mem_gib=$(awk '/^MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
     printf '# regcompat benchmark, %s UTC\n\n' "$(date -u '+%Y-%m-%d %H:%M')"
-    printf -- '- regcompat: %s, commit %s, %s build\n' "$("$RC" version 2>/dev/null | head -n1)" \
-        "$commit" "${build_type:-unknown}"
+    printf -- '- regcompat: %s, %s build of %s UTC; work tree at commit %s\n' \
+        "$("$RC" version 2>/dev/null | head -n1)" "${build_type:-unknown}" \
+        "$(date -u -r "$RC" '+%Y-%m-%d %H:%M')" "$commit"
+    if [[ -n $STALE_NOTE ]]; then
+        printf -- '- **warning**: %s\n' "$STALE_NOTE"
+    fi
     printf -- '- registry: docker-registry %s (the lab), curl %s\n' \
         "$(docker-registry --version 2>/dev/null | awk '{print $NF}')" \
         "$(curl --version | awk 'NR == 1 { print $2 }')"
