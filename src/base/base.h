@@ -119,6 +119,10 @@ bool rc_parse_size(const char *s, uint64_t *out);
 /* Length of the well-formed UTF-8 sequence at p (1 to 4, n bytes available), or 0 when it
  * is not one: overlong forms, surrogates and code points past U+10FFFF are refused. */
 size_t rc_utf8_seq(const unsigned char *p, size_t n);
+/* Finds the next "{name}" or "{name.field}" in s (name and field of [A-Za-z0-9_-]+) and
+ * sets *start / *end (end points past the '}'); other braces, as in JSON text, are left
+ * alone. Returns false when there is none. */
+bool rc_find_var(const char *s, const char **start, const char **end);
 /* Shell-style glob with * and ? only. */
 bool rc_glob_match(const char *pattern, const char *s);
 

@@ -230,3 +230,32 @@ size_t rc_utf8_seq(const unsigned char *p, size_t n)
             return 0;
     return len;
 }
+
+static bool var_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+bool rc_find_var(const char *s, const char **start, const char **end)
+{
+    for (const char *p = s; (p = strchr(p, '{')); p++) {
+        const char *q = p + 1;
+        int dots = 0;
+        bool ok = var_char(*q);
+        while (ok && *q != '}') {
+            if (*q == '.' && var_char(q[1]) && dots++ == 0)
+                q++;
+            else if (var_char(*q))
+                q++;
+            else
+                ok = false;
+        }
+        if (ok) {
+            *start = p;
+            *end = q + 1;
+            return true;
+        }
+    }
+    return false;
+}

@@ -239,21 +239,16 @@ char *sctx_subst(struct sctx *c, const char *s)
         return NULL;
     struct rc_buf b = RC_BUF_INIT(0);
     rc_buf_add(&b, "", 0);
-    const char *p = s;
-    while (*p) {
-        const char *open = strchr(p, '{');
-        const char *close = open ? strchr(open, '}') : NULL;
-        if (!open || !close) {
-            rc_buf_adds(&b, p);
-            break;
-        }
+    const char *p = s, *open, *close;
+    while (rc_find_var(p, &open, &close)) {
         rc_buf_add(&b, p, (size_t)(open - p));
-        char *name = rc_xstrndup(open + 1, (size_t)(close - open - 1));
+        char *name = rc_xstrndup(open + 1, (size_t)(close - open - 2));
         const char *v = sctx_var(c, name);
         rc_buf_adds(&b, v ? v : "");
         free(name);
-        p = close + 1;
+        p = close;
     }
+    rc_buf_adds(&b, p);
     return rc_buf_steal(&b, NULL);
 }
 

@@ -107,17 +107,12 @@ static bool var_known(const struct scope *sc, const char *var, char *why, size_t
 static void check_vars(struct loader *ld, const struct scope *sc, const char *s, int line,
                        const char *key)
 {
-    for (const char *p = s; (p = strchr(p, '{'));) {
-        const char *end = strchr(p, '}');
-        if (!end) {
-            problem(ld, line, key, "unterminated variable in '%s'", s);
-            return;
-        }
-        rc_autofree char *var = rc_xstrndup(p + 1, (size_t)(end - p - 1));
+    const char *open, *close;
+    for (const char *p = s; rc_find_var(p, &open, &close); p = close) {
+        rc_autofree char *var = rc_xstrndup(open + 1, (size_t)(close - open - 2));
         char why[160];
         if (!var_known(sc, var, why, sizeof(why)))
             problem(ld, line, key, "%s", why);
-        p = end + 1;
     }
 }
 

@@ -99,7 +99,19 @@ static void test_digest(void)
     CU_ASSERT(rc_digest_parse(d, &alg) && alg == RC_DIGEST_SHA256);
 }
 
+static void test_find_var(void)
+{
+    const char *s = "{\"a\":{}, \"d\":\"{b.digest}\", \"x\":{repo}}", *st, *en;
+    CU_ASSERT(rc_find_var(s, &st, &en));
+    CU_ASSERT_NSTRING_EQUAL(st, "{b.digest}", (size_t)(en - st));
+    CU_ASSERT(rc_find_var(en, &st, &en));
+    CU_ASSERT_NSTRING_EQUAL(st, "{repo}", (size_t)(en - st));
+    CU_ASSERT_FALSE(rc_find_var(en, &st, &en));
+    CU_ASSERT_FALSE(rc_find_var("{a.b.c} {} {\"k\"}", &st, &en));
+}
+
 static CU_TestInfo base_tests[] = {
+    {"variables in text", test_find_var},
     {"capped buffer", test_buf_cap},
     {"error context", test_error_prefix},
     {"sizes and integers", test_parse_size},
