@@ -42,6 +42,7 @@ void sctx_dispose(struct sctx *c)
     free(c->created);
     rc_http_response_dispose(&c->last);
     rc_strv_dispose(&c->tags);
+    rc_artifact_manifest_dispose(&c->refs);
     free(c->reason);
     free(c->note);
     for (size_t i = 0; i < c->ntrace; i++)
@@ -282,6 +283,10 @@ void sctx_add_note(struct sctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     char *raw = rc_vfmt(fmt, ap);
     va_end(ap);
+    if (c->note && strstr(c->note, raw)) {
+        free(raw); /* said already */
+        return;
+    }
     if (c->note) {
         char *both = rc_fmt("%s; %s", c->note, raw);
         free(raw);

@@ -46,6 +46,8 @@ struct sctx {
     bool has_last;
     struct rc_strv tags; /* from the last list-tags */
     bool tags_listed;
+    struct rc_artifact_manifest refs; /* the last referrers listing (an index) */
+    bool refs_listed;
 
     /* verdict */
     bool decided;

@@ -203,6 +203,38 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
     return 0;
 }
 
+/* Pushes every blob of a built artifact, then its manifest under reference. Returns < 0
+ * when the scenario is decided on the way (a blob upload or the transport failed; resp then
+ * went to `last`), else 0 with the manifest PUT's answer in resp, whatever its status. */
+static int push_built(struct sctx *c, const struct rc_step *st, const char *repo,
+                      const char *reference, const struct rc_artifact *art,
+                      const struct rc_upload_opts *uo, struct rc_http_response *resp)
+{
+    for (size_t i = 0; i < art->nblobs; i++) {
+        struct rc_artifact_blob *b = &art->blobs[i];
+        rc_autofree char *what =
+            rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
+        rc_http_response_dispose(resp);
+        rc_http_response_init(resp);
+        if (upload(c, st, repo, b->desc.digest, &b->src, uo, what, resp)) {
+            sctx_set_last(c, resp);
+            return -1;
+        }
+    }
+    rc_http_response_dispose(resp);
+    rc_http_response_init(resp);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_put(&c->w->oci, repo, reference, art->media_type, art->manifest,
+                                 art->manifest_len, resp, &err);
+    if (rc < 0) {
+        sctx_transport_error(c, "manifest PUT", rc, err);
+        return -1;
+    }
+    if (resp->status / 100 == 2)
+        sctx_track(c, repo, art->digest, true);
+    return 0;
+}
+
 static int op_push_artifact(struct sctx *c, const struct rc_step *st)
 {
     struct rc_artifact art = {0};
@@ -218,30 +250,10 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
     }
     struct rc_http_response resp;
     rc_http_response_init(&resp);
-    for (size_t i = 0; i < art.nblobs; i++) {
-        struct rc_artifact_blob *b = &art.blobs[i];
-        rc_autofree char *what =
-            rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
-        rc_http_response_dispose(&resp);
-        rc_http_response_init(&resp);
-        if (upload(c, st, repo, b->desc.digest, &b->src, &uo, what, &resp)) {
-            sctx_set_last(c, &resp);
-            rc_artifact_dispose(&art);
-            return 1;
-        }
-    }
-    rc_http_response_dispose(&resp);
-    rc_http_response_init(&resp);
-    struct rc_error *err = NULL;
-    int rc = rc_oci_manifest_put(&c->w->oci, repo, reference, art.media_type, art.manifest,
-                                 art.manifest_len, &resp, &err);
-    if (rc < 0) {
+    if (push_built(c, st, repo, reference, &art, &uo, &resp) < 0) {
         rc_artifact_dispose(&art);
-        rc_http_response_dispose(&resp);
-        return sctx_transport_error(c, "manifest PUT", rc, err);
+        return 1;
     }
-    if (resp.status / 100 == 2)
-        sctx_track(c, repo, art.digest, true);
     save_answer(c, st, &resp);
     save(c, st, "digest", art.digest);
     save_u64(c, st, "size", art.manifest_len);
@@ -252,6 +264,7 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
     const char *seg = loc ? strrchr(loc, '/') : NULL;
     save(c, st, "location_digest", seg ? seg + 1 : "");
     free(loc);
+    struct rc_error *err = NULL;
     struct rc_artifact_manifest m = {0};
     if (rc_artifact_manifest_parse(&m, art.manifest, art.manifest_len, &err) == 0) {
         if (m.config)
@@ -818,6 +831,43 @@ static char *json_scalar(const struct rc_json *j)
     }
 }
 
+static bool ref_matches(const struct rc_artifact_desc *d, const char *pattern)
+{
+    return (d->artifact_type && rc_glob_match(pattern, d->artifact_type)) ||
+           (d->digest && rc_glob_match(pattern, d->digest));
+}
+
+static int expect_referrers(struct sctx *c, const struct rc_step *st)
+{
+    const struct rc_arg *inc = rc_step_arg(st, "referrers_include");
+    const struct rc_arg *exc = rc_step_arg(st, "referrers_exclude");
+    const struct rc_arg *cnt = rc_step_arg(st, "referrers_count");
+    if (!inc && !exc && !cnt)
+        return 0;
+    if (!c->refs_listed)
+        return expect_fail(c, st, "no successful referrers listing before this expectation");
+    for (size_t i = 0; inc && i < inc->list.n; i++) {
+        rc_autofree char *p = sctx_subst(c, inc->list.v[i]);
+        bool found = false;
+        for (size_t k = 0; k < c->refs.nmanifests && !found; k++)
+            found = ref_matches(&c->refs.manifests[k], p);
+        if (!found)
+            return expect_fail(c, st, "no referrer matching '%s' (%zu listed)", p,
+                               c->refs.nmanifests);
+    }
+    for (size_t i = 0; exc && i < exc->list.n; i++) {
+        rc_autofree char *p = sctx_subst(c, exc->list.v[i]);
+        for (size_t k = 0; k < c->refs.nmanifests; k++)
+            if (ref_matches(&c->refs.manifests[k], p))
+                return expect_fail(c, st, "referrer %s matches '%s', which must not be listed",
+                                   c->refs.manifests[k].digest, p);
+    }
+    if (cnt && (int64_t)c->refs.nmanifests != cnt->num)
+        return expect_fail(c, st, "%zu referrers listed, expected %" PRId64, c->refs.nmanifests,
+                           cnt->num);
+    return 0;
+}
+
 static int op_expect(struct sctx *c, const struct rc_step *st)
 {
     c->step_first = c->ntrace ? c->ntrace - 1 : 0; /* the judged answer */
@@ -924,7 +974,353 @@ static int op_expect(struct sctx *c, const struct rc_step *st)
                                        c->tags.v[i - 1], c->tags.v[i]);
         }
     }
+    return expect_referrers(c, st);
+}
+
+/* ---- referrers, attach, sign ---------------------------------------------------------- */
+
+/* Parses an answer that must be an image index into c->refs. */
+static int take_index(struct sctx *c, const struct rc_http_response *r, const char *what)
+{
+    rc_artifact_manifest_dispose(&c->refs);
+    memset(&c->refs, 0, sizeof(c->refs));
+    struct rc_error *err = NULL;
+    if (rc_artifact_manifest_parse(&c->refs, r->body.data ? r->body.data : "", r->body.len, &err) <
+            0 ||
+        !c->refs.is_index) {
+        sctx_decide(c, RC_ST_FAIL, "%s: the body is not an image index%s%s", what, err ? ": " : "",
+                    err ? rc_error_msg(err) : "");
+        rc_error_free(err);
+        return 1;
+    }
+    c->refs_listed = true;
     return 0;
+}
+
+/* Keeps only the entries of artifactType at (what a client must do itself when the registry
+ * did not apply the filter). */
+static void filter_refs(struct sctx *c, const char *at)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < c->refs.nmanifests; i++) {
+        if (rc_str_eq(c->refs.manifests[i].artifact_type, at))
+            c->refs.manifests[keep++] = c->refs.manifests[i];
+        else
+            rc_artifact_desc_dispose(&c->refs.manifests[i]);
+    }
+    c->refs.nmanifests = keep;
+}
+
+/* GET of the tag-schema index of subject digest in repo. 1 = decided; else *found tells
+ * whether the tag exists and resp holds the answer. A tag that resolves to the subject
+ * itself (or to anything but an index) is a registry fault. */
+static int get_fallback_index(struct sctx *c, const struct rc_step *st, const char *repo,
+                              const char *subject, bool *found, struct rc_http_response *resp)
+{
+    rc_autofree char *tag = rc_digest_to_tag(subject);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_manifest_get(&c->w->oci, repo, tag, false, RC_MT_OCI_INDEX, resp, &err);
+    if (rc < 0)
+        return sctx_transport_error(c, "GET of the referrers tag schema index", rc, err);
+    *found = resp->status == 200;
+    if (resp->status == 404)
+        return 0;
+    if (resp->status != 200)
+        return sctx_unexpected(c, st, "GET of the referrers tag schema index", resp, "200 or 404");
+    if (rc_str_eq(resp->body_digest, subject)) {
+        sctx_decide(c, RC_ST_FAIL,
+                    "the tag %s resolves to the subject manifest itself, not to a referrers "
+                    "index",
+                    tag);
+        return 1;
+    }
+    return 0;
+}
+
+static int op_referrers(struct sctx *c, const struct rc_step *st)
+{
+    rc_autofree char *repo = repo_arg(c, st);
+    rc_autofree char *digest = arg(c, st, "digest");
+    rc_autofree char *at = arg(c, st, "artifact_type");
+    bool fallback = arg_num(st, "fallback", 0) != 0;
+    c->refs_listed = false;
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = rc_oci_referrers(&c->w->oci, repo, digest, at, &r, &err);
+    if (rc < 0) {
+        rc_http_response_dispose(&r);
+        return sctx_transport_error(c, "referrers GET", rc, err);
+    }
+    save_answer(c, st, &r);
+    if (r.status == 404 && fallback) {
+        struct rc_http_response f;
+        rc_http_response_init(&f);
+        bool found = false;
+        rc_http_response_dispose(&r);
+        if (get_fallback_index(c, st, repo, digest, &found, &f)) {
+            sctx_set_last(c, &f);
+            return 1;
+        }
+        c->fallback = true;
+        sctx_add_note(c, "no referrers API (404): listed through the tag schema");
+        int stop = 0;
+        if (found) {
+            stop = take_index(c, &f, "referrers tag schema index");
+        } else {
+            rc_artifact_manifest_dispose(&c->refs);
+            memset(&c->refs, 0, sizeof(c->refs));
+            c->refs_listed = true;
+        }
+        if (!stop && at)
+            filter_refs(c, at);
+        save_u64(c, st, "count", c->refs.nmanifests);
+        sctx_set_last(c, &f);
+        return stop;
+    }
+    if (r.status != 200)
+        return finish_simple(c, st, "referrers GET", 0, NULL, &r);
+    int stop = take_index(c, &r, "referrers GET");
+    const char *applied = rc_http_headers_get(&r.headers, "OCI-Filters-Applied");
+    bool filtered = applied && strstr(applied, "artifactType");
+    save(c, st, "filtered", filtered ? "true" : "false");
+    if (!stop && at && !filtered)
+        filter_refs(c, at); /* the spec asks clients to filter when the registry did not */
+    save_u64(c, st, "count", c->refs.nmanifests);
+    sctx_set_last(c, &r);
+    return stop;
+}
+
+/* Adds the entry for art to the tag-schema index of subject (read, add, write back). */
+static int update_fallback_index(struct sctx *c, const struct rc_step *st, const char *repo,
+                                 const char *subject, const struct rc_artifact *art)
+{
+    struct rc_http_response g;
+    rc_http_response_init(&g);
+    bool found = false;
+    if (get_fallback_index(c, st, repo, subject, &found, &g)) {
+        rc_http_response_dispose(&g);
+        return 1;
+    }
+    struct rc_artifact_manifest old = {0};
+    struct rc_error *err = NULL;
+    if (found &&
+        (rc_artifact_manifest_parse(&old, g.body.data, g.body.len, &err) < 0 || !old.is_index)) {
+        sctx_decide(c, RC_ST_FAIL, "the referrers tag schema index is not an image index");
+        rc_error_free(err);
+        rc_artifact_manifest_dispose(&old);
+        rc_http_response_dispose(&g);
+        return 1;
+    }
+    rc_http_response_dispose(&g);
+    size_t n = old.nmanifests;
+    struct rc_artifact_desc *entries = rc_xcalloc(n + 1, sizeof(*entries));
+    for (size_t i = 0; i < n; i++)
+        rc_artifact_desc_copy(&entries[i], &old.manifests[i]);
+    rc_artifact_manifest_dispose(&old);
+    int stop = 0;
+    if (rc_artifact_referrer_entry(&entries[n], art->media_type, art->manifest, art->manifest_len,
+                                   &err) < 0) {
+        sctx_decide(c, RC_ST_ERROR, "referrer entry: %s", rc_error_msg(err));
+        rc_error_free(err);
+        stop = 1;
+    }
+    struct rc_artifact idx = {0};
+    if (!stop && rc_artifact_build_referrers_index(&idx, entries, n + 1, &err) < 0) {
+        sctx_decide(c, RC_ST_ERROR, "referrers index: %s", rc_error_msg(err));
+        rc_error_free(err);
+        stop = 1;
+    }
+    for (size_t i = 0; i <= n; i++)
+        rc_artifact_desc_dispose(&entries[i]);
+    free(entries);
+    if (!stop) {
+        rc_autofree char *tag = rc_digest_to_tag(subject);
+        struct rc_http_response p;
+        rc_http_response_init(&p);
+        int rc = rc_oci_manifest_put(&c->w->oci, repo, tag, idx.media_type, idx.manifest,
+                                     idx.manifest_len, &p, &err);
+        if (rc < 0) {
+            stop = sctx_transport_error(c, "PUT of the referrers tag schema index", rc, err);
+        } else if (p.status != 201) {
+            stop = sctx_unexpected(c, st, "PUT of the referrers tag schema index", &p, "201");
+        } else {
+            sctx_track(c, repo, idx.digest, true);
+            c->fallback = true;
+            sctx_add_note(c, "no OCI-Subject on the referrer's PUT: recorded in the tag schema "
+                             "index");
+        }
+        rc_http_response_dispose(&p);
+    }
+    rc_artifact_dispose(&idx);
+    return stop;
+}
+
+/* Pushes a referrer of a saved subject; keeps the fallback index when asked to. */
+static int push_referrer(struct sctx *c, const struct rc_step *st, struct rc_artifact *art,
+                         const char *subject_digest, const char *mode)
+{
+    rc_autofree char *ref = arg(c, st, "ref");
+    rc_autofree char *repo = NULL;
+    rc_autofree char *reference = NULL;
+    if (ref) {
+        if (split(c, ref, &repo, &reference))
+            return 1;
+    } else {
+        repo = rc_xstrdup(c->repo);
+        reference = rc_xstrdup(art->digest);
+    }
+    struct rc_upload_opts uo = {.mode = RC_UPLOAD_POST_PUT};
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    if (push_built(c, st, repo, reference, art, &uo, &r) < 0)
+        return 1;
+    save_answer(c, st, &r);
+    save(c, st, "digest", art->digest);
+    save_u64(c, st, "size", art->manifest_len);
+    save(c, st, "media_type", art->media_type);
+    const char *subj = rc_http_headers_get(&r.headers, "OCI-Subject");
+    save(c, st, "oci_subject", subj ? subj : "");
+    if (r.status != 201) {
+        sctx_unexpected(c, st, "referrer manifest PUT", &r, "201");
+        sctx_set_last(c, &r);
+        return 1;
+    }
+    if (subj && !rc_str_eq(subj, subject_digest)) {
+        sctx_decide(c, RC_ST_FAIL, "OCI-Subject names %s, the subject is %s", subj, subject_digest);
+        sctx_set_last(c, &r);
+        return 1;
+    }
+    bool want = rc_str_eq(mode, "always") || (!subj && !rc_str_eq(mode, "never"));
+    save(c, st, "fallback", want ? "true" : "false");
+    int stop = want ? update_fallback_index(c, st, repo, subject_digest, art) : 0;
+    sctx_set_last(c, &r); /* expect judges the referrer's own PUT */
+    return stop;
+}
+
+static void keep_artifact(struct sctx *c, const struct rc_step *st, struct rc_artifact *art)
+{
+    if (save_name(st)) {
+        struct saved_artifact sa = {rc_xstrdup(save_name(st)), *art};
+        RC_PUSH(c->arts, c->narts, c->caparts, sa);
+    } else {
+        rc_artifact_dispose(art);
+    }
+}
+
+static struct saved_artifact *subject_arg(struct sctx *c, const struct rc_step *st)
+{
+    const char *name = rc_step_str(st, "subject");
+    struct saved_artifact *sa = sctx_artifact(c, name);
+    if (!sa)
+        sctx_decide(c, RC_ST_ERROR, "subject '%s' names no saved artifact", name);
+    return sa;
+}
+
+static int op_attach(struct sctx *c, const struct rc_step *st)
+{
+    struct saved_artifact *sa = subject_arg(c, st);
+    if (!sa)
+        return 1;
+    rc_autofree char *kind = arg(c, st, "artifact");
+    rc_autofree char *at = arg(c, st, "artifact_type");
+    rc_autofree char *seed = arg(c, st, "seed");
+    rc_autofree char *mode = arg(c, st, "fallback");
+    rc_autofree char *salt = rc_fmt("%s/%s/%s", c->w->run_id, c->sc->id, seed ? seed : "attach");
+    struct rc_artifact_desc subject = {0};
+    rc_artifact_desc_of(&subject, &sa->art);
+    char subject_digest[RC_DIGEST_MAX];
+    snprintf(subject_digest, sizeof(subject_digest), "%s", sa->art.digest);
+    struct rc_artifact art = {0};
+    struct rc_error *err = NULL;
+    int rc;
+    if (rc_str_eq(kind, "sigstore-bundle")) {
+        struct rc_artifact_bundle_opts o = {.salt = salt, .subject = &subject};
+        rc = rc_artifact_build_sigstore_bundle(&art, &o, &err);
+    } else if (rc_str_eq(kind, "oci-artifact")) {
+        struct rc_artifact_layer_spec layer = {.size = 1024};
+        struct rc_artifact_annots an = {0};
+        rc_artifact_annots_set(&an, "org.opencontainers.image.title", salt);
+        struct rc_artifact_oci_opts o = {.salt = salt,
+                                         .artifact_type =
+                                             at ? at : "application/vnd.regcompat.test.v1",
+                                         .layers = &layer,
+                                         .nlayers = 1,
+                                         .subject = &subject,
+                                         .annotations = &an};
+        rc = rc_artifact_build_oci(&art, &o, &err);
+        rc_artifact_annots_dispose(&an);
+    } else {
+        rc_artifact_desc_dispose(&subject);
+        sctx_decide(c, RC_ST_ERROR, "attach: unknown artifact '%s'", kind);
+        return 1;
+    }
+    rc_artifact_desc_dispose(&subject);
+    if (rc < 0) {
+        sctx_decide(c, RC_ST_ERROR, "building %s: %s", kind, rc_error_msg(err));
+        rc_error_free(err);
+        return 1;
+    }
+    int stop = push_referrer(c, st, &art, subject_digest, mode ? mode : "auto");
+    keep_artifact(c, st, &art);
+    return stop;
+}
+
+static int op_sign(struct sctx *c, const struct rc_step *st)
+{
+    struct saved_artifact *sa = subject_arg(c, st);
+    if (!sa)
+        return 1;
+    rc_autofree char *format = arg(c, st, "format");
+    char subject_digest[RC_DIGEST_MAX];
+    snprintf(subject_digest, sizeof(subject_digest), "%s", sa->art.digest);
+    rc_autofree char *salt = rc_fmt("%s/%s/sign", c->w->run_id, c->sc->id);
+    struct rc_artifact art = {0};
+    struct rc_error *err = NULL;
+    if (format && rc_str_eq(format, "bundle")) {
+        struct rc_artifact_desc subject = {0};
+        rc_artifact_desc_of(&subject, &sa->art);
+        struct rc_artifact_bundle_opts o = {.salt = salt, .subject = &subject};
+        int rc = rc_artifact_build_sigstore_bundle(&art, &o, &err);
+        rc_artifact_desc_dispose(&subject);
+        if (rc < 0) {
+            sctx_decide(c, RC_ST_ERROR, "building the bundle: %s", rc_error_msg(err));
+            rc_error_free(err);
+            return 1;
+        }
+        int stop = push_referrer(c, st, &art, subject_digest, "auto");
+        keep_artifact(c, st, &art);
+        return stop;
+    }
+    if (format && !rc_str_eq(format, "cosign")) {
+        sctx_decide(c, RC_ST_ERROR, "sign: unknown format '%s'", format);
+        return 1;
+    }
+    rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
+    struct rc_artifact_cosign_opts o = {
+        .salt = salt, .docker_reference = dref, .manifest_digest = subject_digest};
+    if (rc_artifact_build_cosign(&art, &o, &err) < 0) {
+        sctx_decide(c, RC_ST_ERROR, "building the signature: %s", rc_error_msg(err));
+        rc_error_free(err);
+        return 1;
+    }
+    rc_autofree char *tag = rc_artifact_cosign_tag(subject_digest);
+    struct rc_upload_opts uo = {.mode = RC_UPLOAD_POST_PUT};
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    if (push_built(c, st, c->repo, tag, &art, &uo, &r) < 0) {
+        rc_artifact_dispose(&art);
+        return 1;
+    }
+    save_answer(c, st, &r);
+    save(c, st, "digest", art.digest);
+    save(c, st, "tag", tag);
+    int stop = 0;
+    if (r.status != 201)
+        stop = sctx_unexpected(c, st, "signature manifest PUT", &r, "201");
+    sctx_set_last(c, &r);
+    keep_artifact(c, st, &art);
+    return stop;
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */
@@ -949,6 +1345,9 @@ static const op_fn op_table[RC_OP__COUNT] = {
     [RC_OP_DELETE_MANIFEST] = op_delete_manifest,
     [RC_OP_DELETE_BLOB] = op_delete_blob,
     [RC_OP_REQUEST] = op_request,
+    [RC_OP_REFERRERS] = op_referrers,
+    [RC_OP_ATTACH] = op_attach,
+    [RC_OP_SIGN] = op_sign,
     [RC_OP_EXPECT] = op_expect,
 };
 

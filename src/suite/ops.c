@@ -158,6 +158,42 @@ static const struct rc_arg_def request_args[] = {
 };
 static const char *const request_saves[] = {"status", "location", "digest", NULL};
 
+static const struct rc_arg_def referrers_args[] = {
+    REPO,
+    {"digest", RC_ARG_STR, true, "subject digest"},
+    {"artifact_type", RC_ARG_STR, false, "artifactType filter (?artifactType=)"},
+    {"fallback", RC_ARG_BOOL, false,
+     "on a 404, read the referrers tag schema index sha256-<hex> instead (default false)"},
+    SAVE,
+    UNSUP,
+    END,
+};
+static const char *const referrers_saves[] = {"count", "status", "filtered", NULL};
+
+static const struct rc_arg_def attach_args[] = {
+    {"artifact", RC_ARG_STR, true, "oci-artifact | sigstore-bundle"},
+    {"subject", RC_ARG_STR, true, "name a push-artifact or attach saved: the subject"},
+    {"artifact_type", RC_ARG_STR, false, "artifactType of an oci-artifact"},
+    {"ref", RC_ARG_STR, false, "where to PUT it (default {repo}@<its digest>)"},
+    {"fallback", RC_ARG_STR, false,
+     "auto (default: keep the tag schema index when no OCI-Subject came back) | always | never"},
+    {"seed", RC_ARG_STR, false, "makes the content unique"},
+    SAVE,
+    UNSUP,
+    END,
+};
+static const char *const attach_saves[] = {"digest",   "size",   "media_type", "oci_subject",
+                                           "fallback", "status", NULL};
+
+static const struct rc_arg_def sign_args[] = {
+    {"subject", RC_ARG_STR, true, "name a push-artifact saved: the signed manifest"},
+    {"format", RC_ARG_STR, false, "cosign (legacy .sig tag, default) | bundle (Sigstore referrer)"},
+    SAVE,
+    UNSUP,
+    END,
+};
+static const char *const sign_saves[] = {"digest", "tag", "status", "oci_subject", NULL};
+
 static const struct rc_arg_def expect_args[] = {
     {"status", RC_ARG_LIST, false, "allowed status codes"},
     {"header", RC_ARG_MAP, false, "Name: present | absent | glob pattern (variables allowed)"},
@@ -168,6 +204,10 @@ static const struct rc_arg_def expect_args[] = {
     {"tags_include", RC_ARG_LIST, false, "tags the last list-tags must contain"},
     {"tags_exclude", RC_ARG_LIST, false, "tags the last list-tags must not contain"},
     {"tags_sorted", RC_ARG_BOOL, false, "the last list-tags came in lexical order"},
+    {"referrers_include", RC_ARG_LIST, false,
+     "artifactType or digest globs the last referrers listing must contain"},
+    {"referrers_exclude", RC_ARG_LIST, false, "... must not contain"},
+    {"referrers_count", RC_ARG_INT, false, "number of entries of the last referrers listing"},
     {"reason", RC_ARG_STR, false, "what a failure of this expectation means"},
     UNSUP,
     END,
@@ -198,6 +238,13 @@ static const struct rc_op_def ops[RC_OP__COUNT] = {
      manifest_saves},
     {RC_OP_DELETE_BLOB, "delete-blob", delete_blob_args, "DELETE a blob", blob_saves},
     {RC_OP_REQUEST, "request", request_args, "raw HTTP request (the escape hatch)", request_saves},
+    {RC_OP_REFERRERS, "referrers", referrers_args,
+     "list the referrers of a digest (API, or the tag schema as a fallback)", referrers_saves},
+    {RC_OP_ATTACH, "attach", attach_args,
+     "push an artifact whose subject is a saved manifest; keep the fallback index if needed",
+     attach_saves},
+    {RC_OP_SIGN, "sign", sign_args, "sign a manifest: cosign .sig tag or Sigstore bundle referrer",
+     sign_saves},
     {RC_OP_EXPECT, "expect", expect_args, "check the previous step's last answer", NULL},
 };
 

@@ -29,6 +29,9 @@ enum rc_op {
     RC_OP_DELETE_MANIFEST,
     RC_OP_DELETE_BLOB,
     RC_OP_REQUEST,
+    RC_OP_REFERRERS,
+    RC_OP_ATTACH,
+    RC_OP_SIGN,
     RC_OP_EXPECT,
     RC_OP__COUNT
 };
