@@ -559,6 +559,43 @@ static int op_delete_blob(struct sctx *c, const struct rc_step *st)
 
 /* ---- manifests ------------------------------------------------------------------------- */
 
+/* An OCI manifest of exactly size bytes: the empty config (pushed first, so the manifest
+ * is valid), no layers, and an annotation of filler characters. */
+static int padded_manifest(struct sctx *c, const struct rc_step *st, const char *repo,
+                           uint64_t size, char **out)
+{
+    struct rc_blob_src cfg;
+    rc_artifact_blob_mem(&cfg, RC_ARTIFACT_EMPTY_JSON, 2);
+    struct rc_upload_opts uo = {.mode = RC_UPLOAD_POST_PUT};
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    int stop = upload(c, st, repo, RC_ARTIFACT_EMPTY_DIGEST, &cfg, &uo, "config upload", &r);
+    rc_artifact_blob_dispose(&cfg);
+    if (stop) {
+        sctx_set_last(c, &r);
+        return 1;
+    }
+    rc_http_response_dispose(&r);
+    const char *head = "{\"annotations\":{\"io.regcompat.padding\":\"";
+    const char *tail = "\"},\"config\":{\"digest\":\"" RC_ARTIFACT_EMPTY_DIGEST
+                       "\",\"mediaType\":\"" RC_ARTIFACT_MT_EMPTY
+                       "\",\"size\":2},\"layers\":[],\"mediaType\":\"" RC_MT_OCI_MANIFEST
+                       "\",\"schemaVersion\":2}";
+    size_t fixed = strlen(head) + strlen(tail);
+    if (size < fixed || size > 64 * RC_MIB) {
+        sctx_decide(c, RC_ST_ERROR, "put-manifest size must be between %zu bytes and 64 MiB",
+                    fixed);
+        return 1;
+    }
+    size_t pad = (size_t)size - fixed;
+    char *m = rc_xmalloc((size_t)size + 1);
+    memcpy(m, head, strlen(head));
+    memset(m + strlen(head), 'x', pad);
+    memcpy(m + strlen(head) + pad, tail, strlen(tail) + 1);
+    *out = m;
+    return 0;
+}
+
 static int op_put_manifest(struct sctx *c, const struct rc_step *st)
 {
     rc_autofree char *ref = arg(c, st, "ref");
@@ -569,6 +606,13 @@ static int op_put_manifest(struct sctx *c, const struct rc_step *st)
     rc_autofree char *body = arg(c, st, "body");
     rc_autofree char *mt = arg(c, st, "media_type");
     const char *from = rc_step_str(st, "from");
+    const struct rc_arg *size = rc_step_arg(st, "size");
+    rc_autofree char *generated = NULL;
+    if (size && !body && !from) {
+        if (padded_manifest(c, st, repo, (uint64_t)size->num, &generated))
+            return 1;
+        body = rc_steal(&generated);
+    }
     const char *bytes = body;
     size_t len = body ? strlen(body) : 0;
     const char *ctype = mt ? mt : RC_MT_OCI_MANIFEST;

@@ -101,6 +101,8 @@ static const struct rc_arg_def put_manifest_args[] = {
     {"ref", RC_ARG_STR, true, "repository:tag or repository@digest"},
     {"from", RC_ARG_STR, false, "name a push-artifact saved: PUT its manifest bytes again"},
     {"body", RC_ARG_STR, false, "literal manifest body"},
+    {"size", RC_ARG_SIZE, false,
+     "generate an OCI manifest (empty config, pushed first) padded to exactly this many bytes"},
     {"media_type", RC_ARG_STR, false, "Content-Type (default: the artifact's)"},
     SAVE,
     UNSUP,
