@@ -105,6 +105,10 @@ char *describe_answer(const struct rc_http_response *resp);
 /* A copied evidence record of the trace entries [from, ntrace). */
 void sctx_take_evidence(struct sctx *c, struct rc_check_result *out);
 
+/* hooks.c: runs a profile hook (before/after) with REGCOMPAT_* variables. */
+int run_hook(struct worker *w, const char *which, const char *cmd, const char *repos,
+             struct rc_error **err);
+
 /* ops.c: runs one step; 0 = go on, 1 = the scenario is decided (stop). */
 int run_step(struct sctx *c, const struct rc_step *st);
 

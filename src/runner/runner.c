@@ -276,6 +276,33 @@ static void teardown_worker(struct worker *w)
     free(w->host);
 }
 
+/* The repositories this run will use on a registry, one per line (for hooks). */
+static char *repositories(struct run *run, struct worker *w)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_buf_add(&b, "", 0);
+    const char *ns = w->profile->namespace;
+    for (size_t i = 0; i < run->nscenarios; i++) {
+        const char *id = run->scenarios[i]->id;
+        rc_buf_addf(&b, "%s%s%s/%s\n", ns && *ns ? ns : "", ns && *ns ? "/" : "", run->run_id, id);
+        rc_buf_addf(&b, "%s%s%s/%s-2\n", ns && *ns ? ns : "", ns && *ns ? "/" : "", run->run_id,
+                    id);
+    }
+    return rc_buf_steal(&b, NULL);
+}
+
+/* The after hook runs whenever the worker got that far, whatever happened. */
+static void finish_registry(struct worker *w, const struct rc_profile *p, char *repos)
+{
+    struct rc_error *err = NULL;
+    if (p->hooks.after && run_hook(w, "after", p->hooks.after, repos, &err) < 0) {
+        rc_log(RC_LOG_WARN, "[%s] %s", p->id, rc_error_msg(err));
+        rc_error_free(err);
+    }
+    free(repos);
+    teardown_worker(w);
+}
+
 static void run_registry(struct run *run, size_t idx)
 {
     const struct rc_profile *p = &run->opts->profiles[idx];
@@ -283,12 +310,32 @@ static void run_registry(struct run *run, size_t idx)
     reg->checks = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, sizeof(*reg->checks));
     struct worker w;
     struct rc_error *err = NULL;
-    if (setup_worker(&w, run, p, &err) < 0) {
+    int src = setup_worker(&w, run, p, &err);
+    if (src == RC_EAUTH || src == RC_ENOTFOUND) {
+        /* a hosted profile whose secrets are not configured here: nothing to test */
+        char *why = rc_fmt("no credentials: %s", rc_error_msg(err));
+        all_checks(run, reg, RC_ST_SKIP, why, NULL);
+        free(why);
+        rc_error_free(err);
+        teardown_worker(&w);
+        return;
+    }
+    if (src < 0) {
         char *why = rc_fmt("could not prepare the registry: %s", rc_error_msg(err));
         all_checks(run, reg, RC_ST_ERROR, why, NULL);
         free(why);
         rc_error_free(err);
         teardown_worker(&w);
+        return;
+    }
+    char *repos = repositories(run, &w);
+    if (p->hooks.before && run_hook(&w, "before", p->hooks.before, repos, &err) < 0) {
+        char *why = rc_fmt("could not prepare the registry: %s", rc_error_msg(err));
+        all_checks(run, reg, RC_ST_ERROR, why, NULL);
+        free(why);
+        rc_error_free(err);
+        err = NULL;
+        finish_registry(&w, p, repos);
         return;
     }
     /* ping: learn the auth scheme and the version; no answer at all = every check error */
@@ -308,7 +355,7 @@ static void run_registry(struct run *run, size_t idx)
         rc_error_free(err);
         rc_http_response_dispose(&r);
         sctx_dispose(&ping);
-        teardown_worker(&w);
+        finish_registry(&w, p, repos);
         return;
     }
     for (size_t i = 0; i < RC_ARRAY_LEN(version_headers); i++) {
@@ -350,7 +397,7 @@ static void run_registry(struct run *run, size_t idx)
         }
         progress(run, reg, cr);
     }
-    teardown_worker(&w);
+    finish_registry(&w, p, repos);
 }
 
 static void *worker_main(void *arg)
