@@ -102,6 +102,25 @@ static char *body_excerpt(const char *body, size_t len, bool *truncated)
     return red;
 }
 
+/* Evidence names the run's repositories as "{run}" instead of the run id, so that the
+ * results of two runs diff cleanly. */
+static void unrun(char **s, const char *run_id)
+{
+    if (!*s || !strstr(*s, run_id))
+        return;
+    struct rc_buf b = RC_BUF_INIT(0);
+    const char *p = *s, *hit;
+    size_t n = strlen(run_id);
+    while ((hit = strstr(p, run_id))) {
+        rc_buf_add(&b, p, (size_t)(hit - p));
+        rc_buf_adds(&b, "{run}");
+        p = hit + n;
+    }
+    rc_buf_adds(&b, p);
+    free(*s);
+    *s = rc_buf_steal(&b, NULL);
+}
+
 void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
 {
     struct worker *w = ctx;
@@ -142,6 +161,10 @@ void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
         x->response_headers ? rc_http_headers_get(x->response_headers, "Content-Type") : NULL;
     if (x->body && x->body_len && textual(ctype, x->body, x->body_len))
         e.body = body_excerpt(x->body, x->body_len, &e.body_truncated);
+    unrun(&e.request, w->run_id);
+    unrun(&e.body, w->run_id);
+    for (size_t i = 0; i < e.nheaders; i++)
+        unrun(&e.headers[i].value, w->run_id);
     if (rc_log_enabled(RC_LOG_DEBUG))
         rc_log(RC_LOG_DEBUG, "[%s %s] %s -> %d%s%s", w->profile->id, c->sc->id, e.request, e.status,
                e.error ? " " : "", e.error ? e.error : "");

@@ -75,6 +75,7 @@ struct worker {
     char *host;
     struct rc_http_client *http;
     struct rc_auth *auth;
+    bool owns_auth; /* the registry's first worker frees the shared auth */
     struct rc_oci oci;
     struct sctx *cur; /* the scenario receiving traced exchanges */
 };

@@ -1,6 +1,7 @@
 /* Scheduling: registries in parallel (one worker thread per registry at a time), scenarios
  * in order on each registry, needs gating, expectations, cleanup and the results tree. */
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,18 +233,11 @@ static void all_checks(struct run *run, struct rc_registry_result *reg, enum rc_
 static const char *const version_headers[] = {"Docker-Distribution-Api-Version", "Server",
                                               "X-Harbor-Version", "X-Quay-Version"};
 
-static int setup_worker(struct worker *w, struct run *run, const struct rc_profile *p,
-                        struct rc_error **err)
+/* One HTTP client (one connection) per worker thread; the auth object, whose token cache is
+ * locked, is shared by all workers of a registry. */
+static int make_http(struct worker *w, const struct run *run, const struct rc_profile *p,
+                     struct rc_error **err)
 {
-    memset(w, 0, sizeof(*w));
-    w->opts = run->opts;
-    w->profile = p;
-    w->run_id = run->run_id;
-    w->host = rc_profile_host(p);
-    struct rc_credentials creds = {0};
-    int rc = rc_profile_credentials(p, &creds, err);
-    if (rc < 0)
-        return rc;
     int timeout = run->opts->timeout_s ? run->opts->timeout_s : p->limits.request_timeout;
     struct rc_http_options ho = {
         .timeout_ms = timeout * 1000L,
@@ -256,22 +250,50 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
         .retries = p->limits.retries,
         .requests_per_second = p->limits.requests_per_second,
     };
-    rc = rc_http_client_new(&w->http, &ho, err);
-    if (rc < 0) {
-        rc_credentials_dispose(&creds);
+    int rc = rc_http_client_new(&w->http, &ho, err);
+    if (rc < 0)
         return rc;
-    }
     rc_http_client_set_trace(w->http, sctx_on_exchange, w);
-    w->auth = rc_auth_new(rc_credentials_empty(&creds) ? NULL : &creds);
-    rc_credentials_dispose(&creds);
     rc_oci_init(&w->oci, w->http, w->auth, p->url);
     return 0;
+}
+
+static int setup_worker(struct worker *w, struct run *run, const struct rc_profile *p,
+                        struct rc_error **err)
+{
+    memset(w, 0, sizeof(*w));
+    w->opts = run->opts;
+    w->profile = p;
+    w->run_id = run->run_id;
+    w->host = rc_profile_host(p);
+    w->owns_auth = true;
+    struct rc_credentials creds = {0};
+    int rc = rc_profile_credentials(p, &creds, err);
+    if (rc < 0)
+        return rc;
+    w->auth = rc_auth_new(rc_credentials_empty(&creds) ? NULL : &creds);
+    rc_credentials_dispose(&creds);
+    return make_http(w, run, p, err);
+}
+
+/* Another worker for the same registry, sharing the lead's auth. */
+static int clone_worker(struct worker *w, const struct worker *lead, struct run *run,
+                        struct rc_error **err)
+{
+    memset(w, 0, sizeof(*w));
+    w->opts = lead->opts;
+    w->profile = lead->profile;
+    w->run_id = lead->run_id;
+    w->host = rc_xstrdup(lead->host);
+    w->auth = lead->auth;
+    return make_http(w, run, lead->profile, err);
 }
 
 static void teardown_worker(struct worker *w)
 {
     rc_oci_dispose(&w->oci);
-    rc_auth_free(w->auth);
+    if (w->owns_auth)
+        rc_auth_free(w->auth);
     rc_http_client_free(w->http);
     free(w->host);
 }
@@ -301,6 +323,149 @@ static void finish_registry(struct worker *w, const struct rc_profile *p, char *
     }
     free(repos);
     teardown_worker(w);
+}
+
+/* ---- scenarios of one registry, limits.concurrency at a time ---------------------------- */
+
+enum { SC_PENDING, SC_RUNNING, SC_DONE };
+
+struct pool {
+    struct run *run;
+    struct rc_registry_result *reg;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned char *state;
+};
+
+static size_t scenario_index(const struct run *run, const char *id)
+{
+    for (size_t i = 0; i < run->nscenarios; i++)
+        if (rc_str_eq(run->scenarios[i]->id, id))
+            return i;
+    return SIZE_MAX;
+}
+
+/* The lowest pending scenario whose needs are all done (needs that are not part of this run
+ * do not hold anything up); SIZE_MAX when none is ready. Called with the lock held. */
+static size_t next_ready(struct pool *pl, bool *any_pending)
+{
+    *any_pending = false;
+    for (size_t i = 0; i < pl->run->nscenarios; i++) {
+        if (pl->state[i] != SC_PENDING)
+            continue;
+        *any_pending = true;
+        const struct rc_scenario *sc = pl->run->scenarios[i];
+        bool ready = true;
+        for (size_t k = 0; k < sc->needs.n && ready; k++) {
+            size_t j = scenario_index(pl->run, sc->needs.v[k]);
+            ready = j == SIZE_MAX || pl->state[j] == SC_DONE;
+        }
+        if (ready)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static void run_one(struct pool *pl, struct worker *w, size_t i)
+{
+    const struct rc_scenario *sc = pl->run->scenarios[i];
+    struct rc_check_result *cr = &pl->reg->checks[i];
+    const char *blocker = NULL;
+    enum rc_status bst = RC_ST_PASS;
+    for (size_t k = 0; k < sc->needs.n && !blocker; k++) {
+        size_t j = scenario_index(pl->run, sc->needs.v[k]);
+        if (j != SIZE_MAX && !passed(pl->reg->checks[j].status)) {
+            blocker = sc->needs.v[k];
+            bst = pl->reg->checks[j].status;
+        }
+    }
+    if (rc_runner_interrupted()) {
+        set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
+    } else if (rc_strv_contains(&w->profile->absent, sc->feature)) {
+        set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
+    } else if (blocker) {
+        char *why = rc_fmt("needs %s, which was %s", blocker, rc_status_name(bst));
+        set_check(cr, sc, RC_ST_SKIP, why);
+        free(why);
+    } else {
+        run_scenario(w, sc, cr);
+        apply_expectation(pl->run, w->profile, cr);
+    }
+    progress(pl->run, pl->reg, cr);
+}
+
+struct pool_thread {
+    struct pool *pl;
+    struct worker *w;
+};
+
+static void *pool_main(void *arg)
+{
+    struct pool_thread *t = arg;
+    struct pool *pl = t->pl;
+    pthread_mutex_lock(&pl->lock);
+    for (;;) {
+        bool pending;
+        size_t i = next_ready(pl, &pending);
+        if (!pending)
+            break;
+        if (i == SIZE_MAX) {
+            pthread_cond_wait(&pl->cond, &pl->lock);
+            continue;
+        }
+        pl->state[i] = SC_RUNNING;
+        pthread_mutex_unlock(&pl->lock);
+        run_one(pl, t->w, i);
+        pthread_mutex_lock(&pl->lock);
+        pl->state[i] = SC_DONE;
+        pthread_cond_broadcast(&pl->cond);
+    }
+    pthread_mutex_unlock(&pl->lock);
+    return NULL;
+}
+
+static void run_pool(struct run *run, struct worker *lead, struct rc_registry_result *reg)
+{
+    struct pool pl = {.run = run, .reg = reg};
+    pl.state = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, 1);
+    reg->nchecks = run->nscenarios;
+    pthread_mutex_init(&pl.lock, NULL);
+    pthread_cond_init(&pl.cond, NULL);
+    size_t n =
+        lead->profile->limits.concurrency > 1 ? (size_t)lead->profile->limits.concurrency : 1;
+    if (n > run->nscenarios)
+        n = run->nscenarios ? run->nscenarios : 1;
+    struct worker *ws = rc_xcalloc(n, sizeof(*ws));
+    struct pool_thread *ts = rc_xcalloc(n, sizeof(*ts));
+    pthread_t *th = rc_xcalloc(n, sizeof(*th));
+    size_t started = 0;
+    for (size_t k = 1; k < n; k++) {
+        struct rc_error *err = NULL;
+        if (clone_worker(&ws[k], lead, run, &err) < 0) {
+            rc_log(RC_LOG_WARN, "[%s] extra worker: %s", lead->profile->id, rc_error_msg(err));
+            rc_error_free(err);
+            teardown_worker(&ws[k]);
+            break;
+        }
+        ts[k] = (struct pool_thread){&pl, &ws[k]};
+        if (pthread_create(&th[k], NULL, pool_main, &ts[k]) != 0) {
+            teardown_worker(&ws[k]);
+            break;
+        }
+        started = k;
+    }
+    ts[0] = (struct pool_thread){&pl, lead};
+    pool_main(&ts[0]);
+    for (size_t k = 1; k <= started; k++) {
+        pthread_join(th[k], NULL);
+        teardown_worker(&ws[k]);
+    }
+    free(th);
+    free(ts);
+    free(ws);
+    free(pl.state);
+    pthread_cond_destroy(&pl.cond);
+    pthread_mutex_destroy(&pl.lock);
 }
 
 static void run_registry(struct run *run, size_t idx)
@@ -369,34 +534,7 @@ static void run_registry(struct run *run, size_t idx)
     rc_http_response_dispose(&r);
     sctx_dispose(&ping);
 
-    for (size_t i = 0; i < run->nscenarios; i++) {
-        const struct rc_scenario *sc = run->scenarios[i];
-        struct rc_check_result *cr = &reg->checks[reg->nchecks++];
-        const char *blocker = NULL;
-        enum rc_status bst = RC_ST_PASS;
-        for (size_t k = 0; k < sc->needs.n && !blocker; k++) {
-            for (size_t j = 0; j < reg->nchecks - 1; j++) {
-                if (rc_str_eq(reg->checks[j].id, sc->needs.v[k]) &&
-                    !passed(reg->checks[j].status)) {
-                    blocker = sc->needs.v[k];
-                    bst = reg->checks[j].status;
-                }
-            }
-        }
-        if (rc_runner_interrupted()) {
-            set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
-        } else if (rc_strv_contains(&p->absent, sc->feature)) {
-            set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
-        } else if (blocker) {
-            char *why = rc_fmt("needs %s, which was %s", blocker, rc_status_name(bst));
-            set_check(cr, sc, RC_ST_SKIP, why);
-            free(why);
-        } else {
-            run_scenario(&w, sc, cr);
-            apply_expectation(run, p, cr);
-        }
-        progress(run, reg, cr);
-    }
+    run_pool(run, &w, reg);
     finish_registry(&w, p, repos);
 }
 
