@@ -365,6 +365,56 @@ static char *check_namespace(char **value)
     return NULL;
 }
 
+static char *fill_repository(const char *tmpl, const char *ns, const char *run, const char *check)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_buf_add(&b, "", 0);
+    for (const char *p = tmpl; *p;) {
+        const char *vals[][2] = {{"{namespace}", ns}, {"{run}", run}, {"{check}", check}};
+        bool hit = false;
+        for (size_t i = 0; i < RC_ARRAY_LEN(vals) && !hit; i++) {
+            size_t n = strlen(vals[i][0]);
+            if (strncmp(p, vals[i][0], n) == 0) {
+                rc_buf_adds(&b, vals[i][1]);
+                p += n;
+                hit = true;
+                /* an empty namespace takes its separator with it */
+                if (i == 0 && !*vals[i][1] && *p == '/')
+                    p++;
+            }
+        }
+        if (!hit)
+            rc_buf_addc(&b, *p++);
+    }
+    return rc_buf_steal(&b, NULL);
+}
+
+static char *check_repository(char **value)
+{
+    if (!strstr(*value, "{run}") || !strstr(*value, "{check}"))
+        return rc_xstrdup("must contain {run} and {check}, so that every check of every run has "
+                          "a repository of its own");
+    char *sample = fill_repository(*value, "ns", "20261128-000000-abcd", "policy.push");
+    bool ok = strchr(sample, '{') == NULL;
+    for (const char *s = sample; ok && *s;) {
+        size_t n = strcspn(s, "/");
+        ok = valid_component(s, n);
+        s += n;
+        if (*s == '/')
+            s++;
+    }
+    free(sample);
+    return ok ? NULL
+              : rc_xstrdup("must give a valid repository name; placeholders are {namespace}, "
+                           "{run} and {check}");
+}
+
+char *rc_profile_repository(const struct rc_profile *p, const char *run_id, const char *check)
+{
+    return fill_repository(p->repository ? p->repository : "{namespace}/{run}/{check}",
+                           p->namespace ? p->namespace : "", run_id, check);
+}
+
 static char *check_proxy(char **value)
 {
     static const char *const schemes[] = {"http://",    "https://",  "socks4://",
@@ -444,7 +494,14 @@ static const struct pkey profile_keys[] = {
      .offset = P(namespace),
      .def = "regcompat",
      .check = check_namespace,
-     .help = "Repositories are created as <namespace>/<run-id>/<scenario>; may be \"\""},
+     .help = "Fills {namespace} in the repository template; may be \"\""},
+    {.name = "repository",
+     .type = T_STRING,
+     .offset = P(repository),
+     .def = "{namespace}/{run}/{check}",
+     .check = check_repository,
+     .help = "Template of the repository each check uses: {namespace}, {run}, {check}; e.g. "
+             "\"{namespace}/rc-{run}-{check}\" where only two path segments are allowed"},
     {.name = "tls", .type = T_SECTION, .help = "TLS settings"},
     {.name = "tls.verify",
      .type = T_BOOL,

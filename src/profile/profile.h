@@ -41,7 +41,8 @@ struct rc_profile {
     char *url; /* scheme://host[:port], no trailing slash */
     char *kind;
     bool hosted;
-    char *namespace; /* repositories are <namespace>/<run-id>/<scenario>; may be "" */
+    char *namespace;  /* may be "" */
+    char *repository; /* template, default "{namespace}/{run}/{check}" */
     struct {
         bool verify; /* default true */
         char *ca;
@@ -93,6 +94,9 @@ const struct rc_expectation *rc_profile_expectation(const struct rc_profile *p,
 bool rc_profile_expectation_expired(const struct rc_expectation *e, const char *today);
 /* Profile ids (file stems) match [a-z0-9][a-z0-9._-]*. */
 bool rc_profile_id_valid(const char *id);
+/* The repository a check uses in a run: the profile's template with {namespace}, {run} and
+ * {check} filled in (an empty namespace drops its '/'). */
+char *rc_profile_repository(const struct rc_profile *p, const char *run_id, const char *check);
 /* "host:port" of the profile URL */
 char *rc_profile_host(const struct rc_profile *p);
 void rc_profile_dispose(struct rc_profile *p);

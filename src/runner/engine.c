@@ -14,8 +14,7 @@ void sctx_init(struct sctx *c, struct worker *w, const struct rc_scenario *sc)
     memset(c, 0, sizeof(*c));
     c->w = w;
     c->sc = sc;
-    const char *ns = w->profile->namespace;
-    c->repo = rc_fmt("%s%s%s/%s", ns && *ns ? ns : "", ns && *ns ? "/" : "", w->run_id, sc->id);
+    c->repo = rc_profile_repository(w->profile, w->run_id, sc->id);
     c->repo2 = rc_fmt("%s-2", c->repo);
     rc_http_response_init(&c->last);
     c->status = RC_ST_PASS;

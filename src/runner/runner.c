@@ -303,12 +303,10 @@ static char *repositories(struct run *run, struct worker *w)
 {
     struct rc_buf b = RC_BUF_INIT(0);
     rc_buf_add(&b, "", 0);
-    const char *ns = w->profile->namespace;
     for (size_t i = 0; i < run->nscenarios; i++) {
-        const char *id = run->scenarios[i]->id;
-        rc_buf_addf(&b, "%s%s%s/%s\n", ns && *ns ? ns : "", ns && *ns ? "/" : "", run->run_id, id);
-        rc_buf_addf(&b, "%s%s%s/%s-2\n", ns && *ns ? ns : "", ns && *ns ? "/" : "", run->run_id,
-                    id);
+        char *repo = rc_profile_repository(w->profile, run->run_id, run->scenarios[i]->id);
+        rc_buf_addf(&b, "%s\n%s-2\n", repo, repo);
+        free(repo);
     }
     return rc_buf_steal(&b, NULL);
 }
