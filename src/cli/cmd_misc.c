@@ -1,4 +1,4 @@
-/* regcompat list | validate | report */
+/* regcompat list | validate */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,12 +186,4 @@ int rc_cmd_validate(int argc, char **argv)
     }
     rc_strv_dispose(&problems);
     return rc;
-}
-
-int rc_cmd_report(int argc, char **argv)
-{
-    RC_UNUSED(argc);
-    RC_UNUSED(argv);
-    fprintf(stderr, "regcompat report: merge and diff are not implemented yet\n");
-    return RC_EXIT_USAGE;
 }

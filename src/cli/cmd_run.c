@@ -20,7 +20,7 @@ static const char run_usage[] =
     "usage: regcompat run [-r PROFILE]... [--all] [--url URL]... [--insecure] [--ca FILE]\n"
     "                     [-s SUITE|GLOB]... [--only ID-GLOB]... [--skip ID-GLOB]...\n"
     "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR] [--suites-dir DIR]\n"
-    "                     [--timeout SECONDS] [--keep] [--strict] [-v|-q]\n"
+    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [-v|-q]\n"
     "\n"
     "  -r, --registry ID|PATH  a profile id in the profiles dir, or a profile file\n"
     "      --all               every enabled profile in the profiles dir\n"
@@ -37,6 +37,7 @@ static const char run_usage[] =
     "      --timeout SECONDS   per-request timeout (default: the profile's, 30)\n"
     "      --keep              leave what the run pushed on the registries\n"
     "      --strict            an xpass (expected failure that passed) fails the run\n"
+    "      --docs FILE         also write the documentation page (see 'report docs')\n"
     "  -v, --verbose           print every check as it completes; debug log\n"
     "  -q, --quiet             print only the final line\n"
     "\nexamples:\n"
@@ -304,9 +305,6 @@ int rc_cmd_run(int argc, char **argv)
         fprintf(stderr, "regcompat run: name registries with -r, --all or --url\n%s", run_usage);
         goto out;
     }
-    if (docs)
-        fprintf(stderr, "regcompat run: --docs is not implemented yet; ignored\n");
-
     struct rc_strv problems = {0};
     struct rc_profile *profiles = NULL;
     size_t nprofiles = 0;
@@ -379,6 +377,11 @@ int rc_cmd_run(int argc, char **argv)
     }
     if (rc_report_write_all(&results, outdir, &err) < 0) {
         fprintf(stderr, "regcompat run: writing reports: %s\n", rc_error_msg(err));
+        rc_error_free(err);
+        err = NULL;
+    }
+    if (docs && rc_report_docs_file(&results, docs, outdir, &err) < 0) {
+        fprintf(stderr, "regcompat run: writing the docs page: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
     }

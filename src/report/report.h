@@ -51,6 +51,57 @@ int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_e
  * characters so it cannot drive the terminal. RC_ELIMIT when out is full. */
 int rc_report_summary(const struct rc_results *r, struct rc_buf *out, bool color);
 
+/* report merge (CI shards -> one results tree). Each input is the results of one `run
+ * --shard i/n`, over a set of registries disjoint from the others'. The result:
+ * - registries: every input's, sorted by id; a registry id found in two inputs is an error
+ *   naming both, unless the two entries are identical (then it is kept once);
+ * - run: id and started of the input that started first (ties: the earlier input),
+ *   finished of the one that finished last, interrupted when any was; merged_from lists
+ *   the other inputs' run ids (and the ids they were merged from), in that same order;
+ * - suites: union in first-seen order; features: the longest list first, then features
+ *   the others add, in first-seen order (inputs taken in start order);
+ * - tool: every input's version must be the same.
+ * names[i] names input i in errors (a file path); names may be NULL ("input 1", ...).
+ * out is initialised here and left empty on error. */
+int rc_report_merge(struct rc_results *out, const struct rc_results *in, size_t n,
+                    struct rc_error **err);
+int rc_report_merge_named(struct rc_results *out, const struct rc_results *in,
+                          const char *const *names, size_t n, struct rc_error **err);
+
+/* report diff. Statuses rank from best to worst: pass > xpass > xfail > unsupported > skip >
+ * error > fail; fail and error are the bad ones. For every registry and check present in
+ * both runs:
+ * - regression: the new status is bad and ranks below the old one (pass -> fail,
+ *   xfail -> error, error -> fail, ...); this is what *regressions counts;
+ * - fix: a bad status became pass or xpass;
+ * - other change: any other status change, marked better or worse by rank;
+ * and per registry and feature, newly supported: the matrix cell went from unsupported to
+ * pass (or pass with a known issue). Checks and registries found in only one of the runs
+ * are listed as new or removed, never as regressions. md and text (either may be NULL)
+ * receive the Markdown and plain-text renderings; order is registry id, then check id.
+ * Returns 0, or RC_ELIMIT when a buffer is full. */
+int rc_report_diff(struct rc_buf *md, struct rc_buf *text, const struct rc_results *old,
+                   const struct rc_results *new, int *regressions);
+/* The same over a series of n >= 2 runs, oldest first: the comparison above is between the
+ * last two, and a check whose status flips between consecutive runs (where it is present)
+ * more than once is listed as flaky. */
+int rc_report_diff_series(struct rc_buf *md, struct rc_buf *text, const struct rc_results *runs,
+                          size_t n, int *regressions);
+
+/* The documentation page (DESIGN 3.5), shaped like Kubewarden's "OCI registry support"
+ * page: Docusaurus frontmatter, self-hosted and hosted registries with a verdict each, the
+ * tools regcompat's checks reproduce, and known issues generated from the results. Every
+ * statement links to the results behind it (docs.c describes the link format). Links are
+ * relative to the directory holding results.json and matrix.md; rc_report_docs_ex puts
+ * link_base (e.g. "../reports/", or a URL ending in '/') in front of them. */
+int rc_report_docs(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+int rc_report_docs_ex(const struct rc_results *r, const char *link_base, struct rc_buf *out,
+                      struct rc_error **err);
+/* Writes the page to path atomically. Links point to results.json and matrix.md in
+ * reports_dir (NULL: the directory of path), written relative to path's directory. */
+int rc_report_docs_file(const struct rc_results *r, const char *path, const char *reports_dir,
+                        struct rc_error **err);
+
 /* Creates dir (and its parents) when needed and writes results.json, junit.xml and
  * matrix.md into it, each atomically. */
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err);

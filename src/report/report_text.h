@@ -2,6 +2,7 @@
 #ifndef RC_REPORT_TEXT_H
 #define RC_REPORT_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/base.h"
@@ -23,5 +24,12 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 /* "GET /v2/x/manifests/v1 -> 404" (or "-> connection refused"), one line. */
 void rc_report_evidence_line(struct rc_buf *out, const struct rc_evidence *e);
+
+/* Markdown that also reads as MDX (Docusaurus), in docs.c. md_text shows s literally on one
+ * line: the characters that start emphasis, code, links, HTML/JSX, expressions, an entity or
+ * a table cell are backslash-escaped. md_code writes a code span holding s (a longer fence
+ * when s holds backticks); in_table escapes '|' as a table cell needs. */
+void rc_report_md_text(struct rc_buf *out, const char *s);
+void rc_report_md_code(struct rc_buf *out, const char *s, bool in_table);
 
 #endif

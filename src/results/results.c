@@ -210,6 +210,8 @@ int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool
         rc_jw_kbool(&w, "interrupted", true);
     write_strv(&w, "suites", &r->suites);
     write_strv(&w, "features", &r->features);
+    if (r->merged_from.n)
+        write_strv(&w, "merged_from", &r->merged_from);
     rc_jw_obj_end(&w);
     rc_jw_key(&w, "registries");
     rc_jw_arr_begin(&w);
@@ -547,6 +549,9 @@ static int rd_results(struct rd *rd, const struct rc_json *root, struct rc_resul
         (rc = rd_strv(rd, run, "run", "suites", &r->suites)) < 0 ||
         (rc = rd_strv(rd, run, "run", "features", &r->features)) < 0)
         return rc;
+    if (rc_json_get(run, "merged_from") &&
+        (rc = rd_strv(rd, run, "run", "merged_from", &r->merged_from)) < 0)
+        return rc;
     const struct rc_json *regs = rd_container(rd, root, "", "registries", RC_JSON_ARRAY, true, &rc);
     if (!regs)
         return rc;
@@ -656,6 +661,7 @@ void rc_results_dispose(struct rc_results *r)
     free(r->finished);
     rc_strv_dispose(&r->suites);
     rc_strv_dispose(&r->features);
+    rc_strv_dispose(&r->merged_from);
     for (size_t i = 0; i < r->nregistries; i++)
         rc_registry_result_dispose(&r->registries[i]);
     free(r->registries);

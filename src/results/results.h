@@ -82,6 +82,8 @@ struct rc_results {
     bool interrupted;
     struct rc_strv suites;   /* suite names in load order */
     struct rc_strv features; /* matrix columns in suite/scenario order */
+    /* report merge: the run ids of the other inputs (run.merged_from; empty otherwise) */
+    struct rc_strv merged_from;
     struct rc_registry_result *registries;
     size_t nregistries;
 };
