@@ -25,7 +25,7 @@ static const struct command {
     {"run", rc_cmd_run, "run the checks against registries and write reports"},
     {"list", rc_cmd_list, "list profiles | suites | checks | features | operations"},
     {"validate", rc_cmd_validate, "load every profile and suite and report every problem"},
-    {"report", rc_cmd_report, "merge or diff results.json files"},
+    {"report", rc_cmd_report, "merge shards, diff runs, render the docs page from results.json"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show this help"},
 };

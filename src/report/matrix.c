@@ -189,6 +189,9 @@ static void counts_text(struct rc_buf *out, const unsigned n[RC_ST__COUNT])
 
 static void details(struct rc_buf *out, const struct rc_registry_result *rr)
 {
+    /* the docs page links here as matrix.md#<profile id> (ids are [a-z0-9._-]) */
+    if (rr->id)
+        rc_buf_addf(out, "<a id=\"%s\"></a>\n\n", rr->id);
     rc_buf_adds(out, "### ");
     md_text(out, reg_name(rr));
     rc_buf_adds(out, "\n\n- Profile: ");
