@@ -26,7 +26,8 @@ bool rc_cli_color(int fd)
 }
 
 /* -P DIR / -D DIR shared by list and validate */
-static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir, const char *usage)
+static int dirs_opts(int argc, char **argv, struct rc_strv *pdirs, const char **sdir,
+                     const char *usage)
 {
     static const struct option longopts[] = {
         {"profiles-dir", required_argument, NULL, 'P'},
@@ -39,7 +40,7 @@ static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'P':
-            *pdir = optarg;
+            rc_strv_push(pdirs, optarg);
             break;
         case 'D':
             *sdir = optarg;
@@ -57,16 +58,22 @@ static int dirs_opts(int argc, char **argv, const char **pdir, const char **sdir
 
 static const char list_usage[] =
     "usage: regcompat list profiles|suites|checks|features|operations\n"
-    "                      [--profiles-dir DIR] [--suites-dir DIR]\n";
+    "                      [--profiles-dir DIR]... [--suites-dir DIR]\n";
 
 int rc_cmd_list(int argc, char **argv)
 {
-    const char *pdir = "registries.d", *sdir = "suites";
-    int o = dirs_opts(argc, argv, &pdir, &sdir, list_usage);
-    if (o)
+    struct rc_strv pdirs = {0};
+    const char *sdir = "suites";
+    int o = dirs_opts(argc, argv, &pdirs, &sdir, list_usage);
+    if (!pdirs.n)
+        rc_strv_push(&pdirs, "registries.d");
+    if (o) {
+        rc_strv_dispose(&pdirs);
         return o > 0 ? RC_EXIT_OK : RC_EXIT_USAGE;
+    }
     if (optind != argc - 1) {
         fputs(list_usage, stderr);
+        rc_strv_dispose(&pdirs);
         return RC_EXIT_USAGE;
     }
     const char *what = argv[optind];
@@ -80,7 +87,7 @@ int rc_cmd_list(int argc, char **argv)
     } else if (rc_str_eq(what, "profiles")) {
         struct rc_profile *v = NULL;
         size_t n = 0;
-        rc_profile_load_dir(&v, &n, pdir, &problems);
+        rc_profile_load_dirs(&v, &n, &pdirs, &problems);
         for (size_t i = 0; i < n; i++)
             printf("%-24s %-12s %-8s %-9s %s\n", v[i].id, v[i].kind,
                    v[i].hosted ? "hosted" : "project", v[i].enabled ? "enabled" : "disabled",
@@ -110,6 +117,7 @@ int rc_cmd_list(int argc, char **argv)
         rc_suites_free(v, n);
     } else {
         fputs(list_usage, stderr);
+        rc_strv_dispose(&pdirs);
         return RC_EXIT_USAGE;
     }
     if (problems.n) {
@@ -118,6 +126,7 @@ int rc_cmd_list(int argc, char **argv)
         rc = RC_EXIT_USAGE;
     }
     rc_strv_dispose(&problems);
+    rc_strv_dispose(&pdirs);
     return rc;
 }
 
@@ -143,10 +152,15 @@ static bool looks_like_suite(const char *path)
 
 int rc_cmd_validate(int argc, char **argv)
 {
-    const char *pdir = "registries.d", *sdir = "suites";
-    int o = dirs_opts(argc, argv, &pdir, &sdir, validate_usage);
-    if (o)
+    struct rc_strv pdirs = {0};
+    const char *sdir = "suites";
+    int o = dirs_opts(argc, argv, &pdirs, &sdir, validate_usage);
+    if (!pdirs.n)
+        rc_strv_push(&pdirs, "registries.d");
+    if (o) {
+        rc_strv_dispose(&pdirs);
         return o > 0 ? RC_EXIT_OK : RC_EXIT_USAGE;
+    }
     struct rc_strv problems = {0};
     size_t nprof = 0, nsuite = 0, nchecks = 0;
     if (optind < argc) {
@@ -167,7 +181,7 @@ int rc_cmd_validate(int argc, char **argv)
     } else {
         struct rc_profile *pv = NULL;
         struct rc_suite *sv = NULL;
-        rc_profile_load_dir(&pv, &nprof, pdir, &problems);
+        rc_profile_load_dirs(&pv, &nprof, &pdirs, &problems);
         rc_suite_load_dir(&sv, &nsuite, sdir, &problems);
         for (size_t i = 0; i < nsuite; i++)
             nchecks += sv[i].nscenarios;
@@ -185,5 +199,6 @@ int rc_cmd_validate(int argc, char **argv)
                nsuite == 1 ? "" : "s", nchecks);
     }
     rc_strv_dispose(&problems);
+    rc_strv_dispose(&pdirs);
     return rc;
 }

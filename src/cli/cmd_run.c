@@ -19,7 +19,8 @@
 static const char run_usage[] =
     "usage: regcompat run [-r PROFILE]... [--all] [--url URL]... [--insecure] [--ca FILE]\n"
     "                     [-s SUITE|GLOB]... [--only ID-GLOB]... [--skip ID-GLOB]...\n"
-    "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR] [--suites-dir DIR]\n"
+    "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR]... [--suites-dir "
+    "DIR]\n"
     "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [-v|-q]\n"
     "\n"
     "  -r, --registry ID|PATH  a profile id in the profiles dir, or a profile file\n"
@@ -102,7 +103,7 @@ static bool parse_shard(const char *s, long *i, long *n)
 }
 
 /* profiles: by id or path (-r), all enabled ones (--all), or ad hoc (--url) */
-static int load_profiles(struct rc_profile **out, size_t *n, const char *dir,
+static int load_profiles(struct rc_profile **out, size_t *n, const struct rc_strv *dirs,
                          const struct rc_strv *ids, bool all, const struct rc_strv *urls,
                          bool insecure, const char *ca, struct rc_strv *problems)
 {
@@ -112,7 +113,7 @@ static int load_profiles(struct rc_profile **out, size_t *n, const char *dir,
     if (all) {
         struct rc_profile *v = NULL;
         size_t nv = 0;
-        rc_profile_load_dir(&v, &nv, dir, problems);
+        rc_profile_load_dirs(&v, &nv, dirs, problems);
         for (size_t i = 0; i < nv; i++) {
             if (v[i].enabled) {
                 RC_PUSH(*out, *n, cap, v[i]);
@@ -124,11 +125,22 @@ static int load_profiles(struct rc_profile **out, size_t *n, const char *dir,
     }
     for (size_t i = 0; i < ids->n; i++) {
         const char *r = ids->v[i];
-        char *path = strchr(r, '/') || rc_str_ends(r, ".yaml") || rc_str_ends(r, ".yml")
-                         ? rc_xstrdup(r)
-                         : rc_fmt("%s/%s.yaml", dir, r);
-        if (access(path, R_OK) != 0) {
-            rc_strv_push_take(problems, rc_fmt("%s: no such profile (looked for %s)", r, path));
+        char *path = NULL;
+        if (strchr(r, '/') || rc_str_ends(r, ".yaml") || rc_str_ends(r, ".yml")) {
+            path = rc_xstrdup(r);
+        } else {
+            for (size_t d = 0; d < dirs->n && !path; d++) {
+                char *cand = rc_fmt("%s/%s.yaml", dirs->v[d], r);
+                if (access(cand, R_OK) == 0)
+                    path = cand;
+                else
+                    free(cand);
+            }
+        }
+        if (!path || access(path, R_OK) != 0) {
+            char *where = rc_strv_join(dirs, ", ");
+            rc_strv_push_take(problems, rc_fmt("%s: no such profile (looked in %s)", r, where));
+            free(where);
             free(path);
             continue;
         }
@@ -214,9 +226,9 @@ int rc_cmd_run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct rc_strv ids = {0}, urls = {0}, suites = {0}, only = {0}, skip = {0};
+    struct rc_strv pdirs = {0}, ids = {0}, urls = {0}, suites = {0}, only = {0}, skip = {0};
     bool all = false, insecure = false, keep = false, strict = false;
-    const char *ca = NULL, *outdir = "reports", *profiles_dir = "registries.d";
+    const char *ca = NULL, *outdir = "reports";
     const char *suites_dir = "suites", *shard = NULL, *docs = NULL;
     long jobs = 0, timeout = 0;
     int verbosity = 0, rc = RC_EXIT_USAGE, opt;
@@ -256,7 +268,7 @@ int rc_cmd_run(int argc, char **argv)
             shard = optarg;
             break;
         case 'P':
-            profiles_dir = optarg;
+            rc_strv_push(&pdirs, optarg);
             break;
         case 'D':
             suites_dir = optarg;
@@ -310,7 +322,9 @@ int rc_cmd_run(int argc, char **argv)
     size_t nprofiles = 0;
     struct rc_suite *suitev = NULL;
     size_t nsuites = 0;
-    load_profiles(&profiles, &nprofiles, profiles_dir, &ids, all, &urls, insecure, ca, &problems);
+    if (!pdirs.n)
+        rc_strv_push(&pdirs, "registries.d");
+    load_profiles(&profiles, &nprofiles, &pdirs, &ids, all, &urls, insecure, ca, &problems);
     rc_suite_load_dir(&suitev, &nsuites, suites_dir, &problems);
     select_suites(suitev, &nsuites, &suites, &problems);
     long shard_i = 1, shard_n = 1;
@@ -406,6 +420,7 @@ cleanup:
     rc_strv_dispose(&problems);
 out:
     free(logpath);
+    rc_strv_dispose(&pdirs);
     rc_strv_dispose(&ids);
     rc_strv_dispose(&urls);
     rc_strv_dispose(&suites);

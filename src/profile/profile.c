@@ -1535,3 +1535,41 @@ void rc_profile_keys_help(struct rc_buf *out)
     rc_buf_adds(out, "Secrets are references: {env: NAME}, {file: PATH} (relative to the "
                      "profile) or {exec: COMMAND} (stdout, 30 s limit).\n");
 }
+
+static int cmp_profile_id(const void *a, const void *b)
+{
+    return strcmp(((const struct rc_profile *)a)->id, ((const struct rc_profile *)b)->id);
+}
+
+int rc_profile_load_dirs(struct rc_profile **out, size_t *n, const struct rc_strv *dirs,
+                         struct rc_strv *problems)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    int rc = 0;
+    for (size_t d = 0; d < dirs->n; d++) {
+        struct rc_profile *v = NULL;
+        size_t nv = 0;
+        if (rc_profile_load_dir(&v, &nv, dirs->v[d], problems) < 0)
+            rc = RC_EINVAL;
+        for (size_t i = 0; i < nv; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < *n && !dup; j++)
+                dup = rc_str_eq((*out)[j].id, v[i].id);
+            if (dup) {
+                rc_strv_push_take(problems, rc_fmt("%s: profile id '%s' is also defined in "
+                                                   "another profiles folder",
+                                                   v[i].path, v[i].id));
+                rc_profile_dispose(&v[i]);
+                rc = RC_EINVAL;
+                continue;
+            }
+            RC_PUSH(*out, *n, cap, v[i]);
+        }
+        free(v);
+    }
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), cmp_profile_id);
+    return rc;
+}

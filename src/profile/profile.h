@@ -79,6 +79,10 @@ int rc_profile_load(struct rc_profile *out, const char *path, struct rc_strv *pr
 /* Every *.yaml / *.yml in dir, sorted by id. Problems of all files are collected. */
 int rc_profile_load_dir(struct rc_profile **out, size_t *n, const char *dir,
                         struct rc_strv *problems);
+/* rc_profile_load_dir over several folders (repeated --profiles-dir); a profile id found in
+ * two folders is a problem. */
+int rc_profile_load_dirs(struct rc_profile **out, size_t *n, const struct rc_strv *dirs,
+                         struct rc_strv *problems);
 /* An ad-hoc profile for --url (credentials from REGCOMPAT_USERNAME / REGCOMPAT_PASSWORD or
  * the docker config). */
 int rc_profile_from_url(struct rc_profile *out, const char *url, struct rc_error **err);

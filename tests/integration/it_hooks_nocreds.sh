@@ -20,8 +20,9 @@ auth:
   password: {env: REGCOMPAT_TEST_UNSET_SECRET}
 YAML
 unset REGCOMPAT_TEST_UNSET_SECRET
+PROFILES=$pdir # rc_run reads profiles from here
 out=$RC_WORK/out
-rc_run "$out" --profiles-dir "$pdir" -r local-open -r hosted-nocreds -s policy --only policy.push
+rc_run "$out" -r local-open -r hosted-nocreds -s policy --only policy.push
 expect_exit 0
 expect_status "$out/results.json" hosted-nocreds policy.push skip
 reason=$(jq -r '.registries[] | select(.id == "hosted-nocreds") | .checks[0].reason' "$out/results.json")
@@ -35,7 +36,7 @@ grep -qx "regcompat/$run_id/policy.push" "$RC_WORK/repos" || fail "REGCOMPAT_REP
 # a failing before hook: every check error, the after hook still runs
 sed -i 's/echo \$REGCOMPAT_RUN_ID > /exit 7; echo /' "$pdir/local-open.yaml"
 rm -f "$RC_WORK/after"
-rc_run "$out-fail" --profiles-dir "$pdir" -r local-open -s policy --only policy.push
+rc_run "$out-fail" -r local-open -s policy --only policy.push
 expect_exit 3
 expect_status "$out-fail/results.json" local-open policy.push error
 jq -e '.registries[0].checks[0].reason | test("before hook failed \\(exit status 7\\)")' \
