@@ -83,6 +83,7 @@ static const char *const secret_params[] = {
     "sktid",
     "code",
     "client_secret",
+    "_state", /* Distribution's HMAC-signed upload state */
 };
 
 static bool is_secret_param(const char *name, size_t len)

@@ -814,8 +814,35 @@ static int op_request(struct sctx *c, const struct rc_step *st)
     struct rc_http_response r;
     rc_http_response_init(&r);
     struct rc_error *err = NULL;
-    int rc = rc_oci_request(&c->w->oci, method, path, &h, body, body ? strlen(body) : 0, scopes, &r,
-                            &err);
+    char *url = strstr(path, "://")
+                    ? rc_xstrdup(path)
+                    : rc_fmt("%s%s%s", c->w->oci.base, path[0] == '/' ? "" : "/", path);
+    const struct rc_arg *qa = rc_step_arg(st, "query");
+    int rc = 0;
+    for (size_t i = 0; qa && rc == 0 && i < qa->nmap; i++) {
+        for (size_t j = 0; rc == 0 && j < qa->map[i].values.n; j++) {
+            char *v = sctx_subst(c, qa->map[i].values.v[j]);
+            char *next = NULL;
+            rc = rc_url_add_query(&next, url, qa->map[i].key, v, &err);
+            free(v);
+            if (rc == 0) {
+                free(url);
+                url = next;
+            }
+        }
+    }
+    if (rc < 0) {
+        free(url);
+        free(s1);
+        free(s2);
+        rc_http_headers_dispose(&h);
+        sctx_decide(c, RC_ST_ERROR, "request: %s", rc_error_msg(err));
+        rc_error_free(err);
+        return 1;
+    }
+    rc = rc_oci_request(&c->w->oci, method, url, &h, body, body ? strlen(body) : 0, scopes, &r,
+                        &err);
+    free(url);
     free(s1);
     free(s2);
     rc_http_headers_dispose(&h);
@@ -912,8 +939,38 @@ static int expect_referrers(struct sctx *c, const struct rc_step *st)
     return 0;
 }
 
+/* The first "{var}": pattern pair of a map argument that does not match, or NULL. */
+static const struct rc_map_entry *map_mismatch(struct sctx *c, const struct rc_arg *a,
+                                               char **actual_out)
+{
+    for (size_t i = 0; a && i < a->nmap; i++) {
+        char *actual = sctx_subst(c, a->map[i].key);
+        for (size_t j = 0; j < a->map[i].values.n; j++) {
+            if (!value_matches(c, a->map[i].values.v[j], actual)) {
+                *actual_out = actual;
+                return &a->map[i];
+            }
+        }
+        free(actual);
+    }
+    return NULL;
+}
+
 static int op_expect(struct sctx *c, const struct rc_step *st)
 {
+    char *seen = NULL;
+    const struct rc_map_entry *miss = map_mismatch(c, rc_step_arg(st, "when"), &seen);
+    free(seen);
+    if (miss)
+        return 0; /* this expectation does not apply to what happened */
+    seen = NULL;
+    miss = map_mismatch(c, rc_step_arg(st, "values"), &seen);
+    if (miss) {
+        rc_autofree char *want = sctx_subst(c, miss->values.v[0]);
+        int stop = expect_fail(c, st, "%s is '%s', expected %s", miss->key, seen, want);
+        free(seen);
+        return stop;
+    }
     c->step_first = c->ntrace ? c->ntrace - 1 : 0; /* the judged answer */
     const struct rc_http_response *r = &c->last;
     const struct rc_arg *a;
@@ -955,13 +1012,13 @@ static int op_expect(struct sctx *c, const struct rc_step *st)
         }
     }
     if ((a = rc_step_arg(st, "error_code"))) {
-        struct rc_strv got = {0};
-        bool env = rc_oci_error_codes(r, &got);
+        struct rc_strv codes = {0};
+        bool env = rc_oci_error_codes(r, &codes);
         bool ok = false;
         for (size_t i = 0; i < a->list.n; i++)
-            ok |= rc_strv_contains(&got, a->list.v[i]);
-        rc_autofree char *g = rc_strv_join(&got, ",");
-        rc_strv_dispose(&got);
+            ok |= rc_strv_contains(&codes, a->list.v[i]);
+        rc_autofree char *g = rc_strv_join(&codes, ",");
+        rc_strv_dispose(&codes);
         if (!ok) {
             rc_autofree char *want = rc_strv_join(&a->list, " or ");
             return expect_fail(c, st, "error code %s, expected %s",

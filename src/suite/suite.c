@@ -203,9 +203,11 @@ static void check_arg_vars(struct loader *ld, const struct scope *sc, const stru
         check_vars(ld, sc, a->str, a->line, key);
     for (size_t i = 0; i < a->list.n; i++)
         check_vars(ld, sc, a->list.v[i], a->line, key);
-    for (size_t i = 0; i < a->nmap; i++)
+    for (size_t i = 0; i < a->nmap; i++) {
+        check_vars(ld, sc, a->map[i].key, a->map[i].line, key);
         for (size_t j = 0; j < a->map[i].values.n; j++)
             check_vars(ld, sc, a->map[i].values.v[j], a->map[i].line, key);
+    }
 }
 
 static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_node *n,
