@@ -16,10 +16,10 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$LAB_DIR/.." && pwd)
 PROG=lab.sh
 
-REGISTRIES=(local-open local-tls-basic local-token local-nodelete local-chunked)
+REGISTRIES=(local-open local-tls-basic local-token local-nodelete local-chunked local-relative)
 # helper processes, beside the registries themselves (stopped first to last)
 PROCS=(local-chunked local-chunked-backend local-open local-tls-basic local-token
-    local-nodelete tokend)
+    local-nodelete local-relative tokend)
 
 REGISTRY_BIN=${REGCOMPAT_LAB_REGISTRY:-docker-registry}
 NGINX_BIN=${REGCOMPAT_LAB_NGINX:-nginx}
@@ -407,6 +407,17 @@ start_local_nodelete() {
     ENV_LINES+=("LAB_LOCAL_NODELETE_URL=$url")
 }
 
+# Distribution answering every Location host-relative ("/v2/..."): clients must resolve
+# Locations against the request URL (RFC 9110), as a registry behind a proxy often needs.
+start_local_relative() {
+    registry_config local-relative true "  relativeurls: true"
+    start_registry local-relative http
+    local url=http://127.0.0.1:$PORT
+    set_url local-relative "$url"
+    write_profile local-relative "Distribution $VERSION (lab, relative Location headers)" "$url"
+    ENV_LINES+=("LAB_LOCAL_RELATIVE_URL=$url")
+}
+
 start_local_tls_basic() {
     local pki=$STATE/pki pwfile=$STATE/secrets/local-tls-basic.password
     local htpasswd=$STATE/auth/local-tls-basic.htpasswd
@@ -730,6 +741,7 @@ cmd_start() {
         local-token) start_local_token ;;
         local-nodelete) start_local_nodelete ;;
         local-chunked) start_local_chunked ;;
+        local-relative) start_local_relative ;;
         esac
         read_pid "$n"
         ENV_LINES+=("LAB_$(upper_name "$n")_PID=$PID")

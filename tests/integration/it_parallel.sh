@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # lab: main
-# Every lab registry at once (--all -j 5): five registries in the results, a JUnit file whose
+# Every lab registry at once (--all -j N): all N lab registries in the results, a JUnit file whose
 # counts add up, one matrix row per registry, the registries really tested side by side,
 # and the verdicts of a sequential run.
 . "$(dirname "$0")/lib.sh"
 
+nreg=$(wc -w <<<"$LAB_REGISTRIES")
+((nreg >= 6)) || fail "the lab has $nreg registries, expected at least 6"
 out=$RC_WORK/out
-rc_run "$out" --all -j 5 -s policy
+rc_run "$out" --all -j "$nreg" -s policy
 cat "$out.stdout"
 expect_exit 0
 expect_reports "$out"
 res=$out/results.json
 
-# the five lab registries, each once
+# the lab registries, each once
 want=$(tr ' ' '\n' <<<"$LAB_REGISTRIES" | sort | paste -sd' ')
 got=$(jq -r '[.registries[].id] | sort | join(" ")' "$res")
 [[ $got == "$want" ]] || fail "registries in results: '$got', expected '$want'"
-(($(wc -w <<<"$got") == 5)) || fail "not 5 registries"
+(($(wc -w <<<"$got") == nreg)) || fail "not $nreg registries"
 npolicy=$(grep -cE '^ *- id: policy\.' "$SUITES/policy.yaml")
 jq -e --argjson n "$npolicy" 'all(.registries[]; (.checks | length) == $n)' "$res" >/dev/null ||
     fail "not every registry has the $npolicy policy checks"
@@ -44,11 +46,11 @@ fb=$(jq -r '[.registries[] | .id as $r | .checks[] | select(.fallback == true) |
 [[ $fb == "local-chunked policy.large" ]] || fail "fallbacks: '$fb', expected only local-chunked policy.large"
 expect_reason "$res" local-nodelete policy.delete '405'
 
-# junit: 5 testsuites; in each, tests = its testcases and failures/errors/skipped = the
+# junit: one testsuite per registry; in each, tests = its testcases and failures/errors/skipped = the
 # testcases carrying them; the root's totals are the sums
 j=$out/junit.xml
 x() { xmllint --xpath "$1" "$j"; }
-[[ $(x 'count(/testsuites/testsuite)') == 5 ]] || fail "junit: not 5 testsuites"
+[[ $(x 'count(/testsuites/testsuite)') == "$nreg" ]] || fail "junit: not $nreg testsuites"
 total=0
 for r in $LAB_REGISTRIES; do
     s="/testsuites/testsuite[@name='$r']"
@@ -72,16 +74,16 @@ done
 root_tests=$(x 'string(/testsuites/@tests)')
 [[ -z $root_tests || $root_tests == "$total" ]] || fail "junit: testsuites tests=$root_tests, sum $total"
 [[ $(x 'count(//testcase)') == "$total" ]] || fail "junit: stray testcases outside the suites"
-[[ $(x 'count(//testcase[skipped])') == 6 ]] ||
-    fail "junit: expected 6 skipped testcases (5 policy.accept + nodelete's policy.delete)"
+[[ $(x 'count(//testcase[skipped])') == $((nreg + 1)) ]] ||
+    fail "junit: expected $((nreg + 1)) skipped testcases (policy.accept on each registry + nodelete's policy.delete)"
 [[ $(x 'count(//testcase[failure])') == 0 ]] || fail "junit: a <failure> in a run without fail"
 [[ $(x 'count(//testcase[error])') == 0 ]] || fail "junit: an <error> in a run without errors"
-echo "ok: junit counts add up ($total testcases in 5 suites)"
+echo "ok: junit counts add up ($total testcases in $nreg suites)"
 
 # matrix.md: the first table has exactly one row per registry
 table=$(awk '/^\| Registry \|/ {t = 1} t && !/^\|/ {exit} t' "$out/matrix.md")
 rows=$(tail -n +3 <<<"$table")
-(($(grep -c . <<<"$rows") == 5)) || fail "matrix: not 5 rows: $rows"
+(($(grep -c . <<<"$rows") == nreg)) || fail "matrix: not $nreg rows: $rows"
 for r in $LAB_REGISTRIES; do
     name=$(jq -r --arg r "$r" '.registries[] | select(.id == $r) | .name' "$res")
     (($(grep -cF "| $name |" <<<"$rows") == 1)) || fail "matrix: no single row for $r ($name)"
@@ -90,7 +92,7 @@ echo "ok: matrix.md has one row per registry"
 
 # parallel: every registry started its first check before any registry logged its last verdict
 log=$out/regcompat.log
-read -r last_first_start first_last_end < <(awk '
+read -r last_first_start first_last_end < <(awk -v want="$nreg" '
     / info  \[[^] ]+\] [^ ]+: / {
         match($0, /\[[^] ]+\]/); r = substr($0, RSTART, RLENGTH)
         if ($0 ~ /: start /) { if (!(r in s)) s[r] = NR } else e[r] = NR
@@ -99,10 +101,10 @@ read -r last_first_start first_last_end < <(awk '
         ms = 0; me = 0; n = 0
         for (r in s) { n++; if (s[r] > ms) ms = s[r] }
         for (r in e) if (!me || e[r] < me) me = e[r]
-        print (n == 5 ? ms : "none"), (me ? me : "none")
+        print (n == want ? ms : "none"), (me ? me : "none")
     }' "$log")
 [[ $last_first_start != none && $first_last_end != none ]] ||
-    fail "regcompat.log lacks start or verdict lines for the 5 registries"
+    fail "regcompat.log lacks start or verdict lines for the $nreg registries"
 ((last_first_start < first_last_end)) ||
     fail "registries ran one after another: a registry began at log line $last_first_start, after another had finished at line $first_last_end"
-echo "ok: the five registries ran side by side (all began before line $first_last_end)"
+echo "ok: the $nreg registries ran side by side (all began before line $first_last_end)"
