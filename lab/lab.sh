@@ -278,6 +278,15 @@ distribution_expectations() {
         "2.8.2 ignores PATCH Content-Range and appends the chunk (202, never 416)" "$chunks"
     expectation push.chunked.repeated-chunk \
         "2.8.2 ignores PATCH Content-Range and appends a repeated chunk (202, never 416)" "$chunks"
+    expectation push.chunked.out-of-order.recover \
+        "2.8.2 ignores PATCH Content-Range and appends the out-of-order chunk (202, never 416)" \
+        "$chunks"
+    expectation manifests.put.invalid-reference \
+        "2.8.2 answers 500 UNKNOWN (leaking a storage path) to a PUT by a malformed digest" \
+        "$spec#pushing-manifests"
+    expectation manifests.nondistributable \
+        "2.8.2 refuses layer urls unless validation.manifests.urls.allow is set, with 500 UNKNOWN" \
+        https://github.com/distribution/distribution/blob/v2.8.2/docs/configuration.md#validation
     expectation tags.n "2.8.2 ignores n on the tags list (no pagination)" "$tags_n"
     expectation tags.n.zero "2.8.2 ignores n=0 and returns every tag" "$tags_n"
     expectation tags.last "2.8.2 ignores last on the tags list" "$tags_n"
