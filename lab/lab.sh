@@ -630,6 +630,9 @@ start_local_chunked() {
             https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size
         expectation push.post-put.readback \
             "nginx in front (client_max_body_size 64k) answers 413 to a 1 MiB monolithic PUT" \
+            https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size
+        expectation push.post-put.large \
+            "nginx in front (client_max_body_size 64k) answers 413 to a 9 MiB monolithic PUT" \
             https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size)"
     ENV_LINES+=("LAB_LOCAL_CHUNKED_URL=$url"
         "LAB_LOCAL_CHUNKED_BACKEND_URL=http://127.0.0.1:$backend")
