@@ -73,8 +73,15 @@ int rc_oci_request(struct rc_oci *o, const char *method, const char *path_or_url
                    const char *const *scopes, struct rc_http_response *resp, struct rc_error **err)
 {
     rc_autofree char *url = url_of(o, path_or_url);
-    struct rc_http_request req = {
-        .method = method, .url = url, .body = body, .body_len = body_len, .hash_body = true};
+    /* the spec lets registries redirect reads (blob downloads to storage, say), and clients
+     * follow; writes are not replayed elsewhere */
+    bool read = rc_str_eq(method, "GET") || rc_str_eq(method, "HEAD");
+    struct rc_http_request req = {.method = method,
+                                  .url = url,
+                                  .body = body,
+                                  .body_len = body_len,
+                                  .hash_body = true,
+                                  .follow_redirects = read};
     if (headers)
         rc_http_headers_copy(&req.headers, headers);
     return send_req(o, &req, scopes, resp, err);

@@ -417,8 +417,19 @@ int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
 {
     char *ans = describe_answer(resp);
     long s = resp->status;
+    struct rc_strv codes = {0};
+    rc_oci_error_codes(resp, &codes);
+    bool write = c->ntrace && !rc_str_starts(c->trace[c->ntrace - 1].request, "GET ") &&
+                 !rc_str_starts(c->trace[c->ntrace - 1].request, "HEAD ");
     if (sctx_matches_unsupported(c, st, resp))
         sctx_decide(c, RC_ST_UNSUPPORTED, "%s answered %s", what, ans);
+    else if (s == 404 && write && rc_strv_contains(&codes, "NAME_UNKNOWN"))
+        /* registries such as ECR want repositories created before a push: a precondition of
+         * the deployment, not a wrong answer */
+        sctx_decide(c, RC_ST_ERROR,
+                    "%s answered %s: the repository must exist before a push here (create it "
+                    "in the profile's hooks.before)",
+                    what, ans);
     else if (s == 401 || s == 403)
         sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry refused our credentials", what,
                     ans);
@@ -430,6 +441,7 @@ int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
         sctx_decide(c, RC_ST_ERROR, "%s got no answer", what);
     else
         sctx_decide(c, RC_ST_FAIL, "%s answered %s, expected %s", what, ans, expected);
+    rc_strv_dispose(&codes);
     free(ans);
     return 1;
 }

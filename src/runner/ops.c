@@ -1182,6 +1182,45 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
     if (r.status != 200)
         return finish_simple(c, st, "referrers GET", 0, NULL, &r);
     int stop = take_index(c, &r, "referrers GET");
+    /* further pages (Link: <...>; rel="next"), followed verbatim */
+    unsigned pages = 1;
+    for (char *next = stop ? NULL : rc_oci_link_next(&r); next; next = rc_oci_link_next(&r)) {
+        if (++pages > MAX_TAG_PAGES) {
+            free(next);
+            sctx_decide(c, RC_ST_FAIL, "referrers: still a Link rel=next after %u pages", pages);
+            stop = 1;
+            break;
+        }
+        struct rc_artifact_manifest acc = c->refs;
+        memset(&c->refs, 0, sizeof(c->refs));
+        struct rc_http_response pg;
+        rc_http_response_init(&pg);
+        rc = rc_oci_request(&c->w->oci, "GET", next, NULL, NULL, 0, NULL, &pg, &err);
+        free(next);
+        if (rc < 0) {
+            rc_artifact_manifest_dispose(&acc);
+            rc_http_response_dispose(&pg);
+            rc_http_response_dispose(&r);
+            return sctx_transport_error(c, "referrers GET (next page)", rc, err);
+        }
+        stop = pg.status == 200 ? take_index(c, &pg, "referrers GET (next page)")
+                                : sctx_unexpected(c, st, "referrers GET (next page)", &pg, "200");
+        if (!stop) {
+            /* append this page to what came before */
+            acc.manifests = rc_xrealloc(acc.manifests, (acc.nmanifests + c->refs.nmanifests) *
+                                                           sizeof(*acc.manifests));
+            memcpy(acc.manifests + acc.nmanifests, c->refs.manifests,
+                   c->refs.nmanifests * sizeof(*acc.manifests));
+            acc.nmanifests += c->refs.nmanifests;
+            c->refs.nmanifests = 0;
+        }
+        rc_artifact_manifest_dispose(&c->refs);
+        c->refs = acc;
+        rc_http_response_dispose(&r);
+        r = pg;
+        if (stop)
+            break;
+    }
     const char *applied = rc_http_headers_get(&r.headers, "OCI-Filters-Applied");
     bool filtered = applied && strstr(applied, "artifactType");
     save(c, st, "filtered", filtered ? "true" : "false");

@@ -5,7 +5,9 @@ set -euo pipefail
 rm -rf "$RC_WORK"
 mkdir -p "$RC_WORK"
 # shellcheck disable=SC1091
-. "$RC_LAB_STATE/lab.env"
+[[ -f $RC_LAB_STATE/lab.env ]] && . "$RC_LAB_STATE/lab.env"
+# shellcheck disable=SC1091
+[[ -f $RC_LAB_STATE/fault.env ]] && . "$RC_LAB_STATE/fault.env"
 PROFILES="$RC_LAB_STATE/registries.d"
 SUITES="$RC_SRC/suites"
 
