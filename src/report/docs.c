@@ -330,10 +330,12 @@ static void feature_line(struct page *p, size_t reg, size_t f)
     unsigned issue = p->issue[reg * p->r->features.n + f];
     if (issue)
         rc_buf_addf(p->b, " ([known issue %u](#known-issue-%u))", issue, issue);
-    const char *sep = ". Checks: ";
+    /* a published page names what is not a plain pass; the matrix and the results have the
+     * rest */
+    const char *sep = ". Not a plain pass: ";
     for (size_t k = 0; k < rr->nchecks; k++) {
         const struct rc_check_result *c = &rr->checks[k];
-        if (!rc_str_eq(c->feature, feature))
+        if (!rc_str_eq(c->feature, feature) || (c->status == RC_ST_PASS && !c->fallback))
             continue;
         rc_buf_adds(p->b, sep);
         check_link(p, reg, k);
@@ -364,12 +366,28 @@ static void registry_entry(struct page *p, size_t reg, const char *date)
     rc_buf_adds(p->b, " ([results]");
     link_result(p, reg, NULL);
     rc_buf_adds(p->b, ").\n");
-    /* the policy features first: they carry the verdict */
+    /* the policy features first: they carry the verdict; then the features that are not a
+     * plain pass, one line each; the plain passes together on one line */
     for (int policy = 1; policy >= 0; policy--)
-        for (size_t f = 0; f < p->r->features.n; f++)
-            if (is_policy_feature(p->r->features.v[f]) == (policy != 0) &&
-                has_checks(rr, p->r->features.v[f]))
+        for (size_t f = 0; f < p->r->features.n; f++) {
+            const char *feature = p->r->features.v[f];
+            if (is_policy_feature(feature) != (policy != 0) || !has_checks(rr, feature))
+                continue;
+            if (policy || rc_report_cell_of(rr, feature) != RC_CELL_PASS)
                 feature_line(p, reg, f);
+        }
+    const char *sep = "  - Also passing: ";
+    for (size_t f = 0; f < p->r->features.n; f++) {
+        const char *feature = p->r->features.v[f];
+        if (is_policy_feature(feature) || !has_checks(rr, feature) ||
+            rc_report_cell_of(rr, feature) != RC_CELL_PASS)
+            continue;
+        rc_buf_adds(p->b, sep);
+        rc_report_md_text(p->b, feature);
+        sep = ", ";
+    }
+    if (*sep == ',')
+        rc_buf_adds(p->b, ".\n");
 }
 
 static void registries_section(struct page *p, int hosted, const char *date)
