@@ -21,6 +21,7 @@ SIZES_ARG=""
 REPS=3
 QUICK=0
 SKIP_MATRIX=0
+MATRIX_SUITES=""
 SKIP_BLOBS=0
 OUT_DIR=$BENCH_DIR/out
 KEEP_WORK=0
@@ -46,6 +47,7 @@ usage: bench/bench.sh [--build DIR] [--sizes LIST] [--reps N] [--quick]
   --reps N        repetitions of every measurement (default 3; min and median are shown)
   --quick         one repetition, and only 256M unless --sizes is given
   --skip WHAT     leave out the whole-matrix timing (matrix) or the blob transfers (blobs)
+  --matrix-suites S  time the matrix over these suites only (default: every suite)
   --out DIR       where bench-<date>.md goes (default bench/out, ignored by git)
   --keep-work     keep the temporary dir (lab state, every run's reports) and say where
 EOF
@@ -63,6 +65,7 @@ while (($# > 0)); do
     --reps) (($# >= 2)) || die "--reps needs a number"; REPS=$2; shift 2 ;;
     --reps=*) REPS=${1#--reps=}; shift ;;
     --quick) QUICK=1; shift ;;
+    --matrix-suites) (($# >= 2)) || die "--matrix-suites needs a suite name or glob"; MATRIX_SUITES=$2; shift 2 ;;
     --skip | --skip=*)
         if [[ $1 == --skip ]]; then
             (($# >= 2)) || die "--skip needs matrix or blobs"
@@ -317,16 +320,19 @@ status_counts() {
 }
 
 # ---------------------------------------------------------------------------
-# 1. whole-matrix wall time: the policy suite on all five lab registries (-j 5) and on
-#    local-open alone
+# 1. whole-matrix wall time: every suite (or --matrix-suites) on all lab registries at once
+#    (-j = their number) and on local-open alone
 
-MATRIX_ALL_DESC="regcompat run --all -j 5 -s policy"
-MATRIX_ONE_DESC="regcompat run -r local-open -s policy"
+NLAB=$(find "$PROFILES" -name '*.yaml' | wc -l)
+SUITE_ARGS=()
+[[ -n $MATRIX_SUITES ]] && SUITE_ARGS=(-s "$MATRIX_SUITES")
+MATRIX_ALL_DESC="regcompat run --all -j $NLAB ${SUITE_ARGS[*]:-(every suite)}"
+MATRIX_ONE_DESC="regcompat run -r local-open ${SUITE_ARGS[*]:-(every suite)}"
 matrix_all() {
     local c0 c1
     c0=$(cpu_snapshot)
-    rc_run "matrix-all-r$1" --all -j 5 --profiles-dir "$PROFILES" \
-        --suites-dir "$REPO_DIR/suites" -s policy
+    rc_run "matrix-all-r$1" --all -j "$NLAB" --profiles-dir "$PROFILES" \
+        --suites-dir "$REPO_DIR/suites" "${SUITE_ARGS[@]}"
     c1=$(cpu_snapshot)
     add matrix.all "$RUN_WALL"
     add matrix.all.busy "$(busy_pct "$c0" "$c1")"
@@ -341,7 +347,7 @@ matrix_all() {
 }
 matrix_one() {
     rc_run "matrix-one-r$1" -r local-open --profiles-dir "$PROFILES" \
-        --suites-dir "$REPO_DIR/suites" -s policy
+        --suites-dir "$REPO_DIR/suites" "${SUITE_ARGS[@]}"
     add matrix.one "$RUN_WALL"
     MATRIX_ONE_STATUS=$(status_counts)
     MATRIX_ONE_EXIT=$RUN_EXIT
