@@ -57,7 +57,10 @@ trap cleanup EXIT
 
 # run_bg OUT PROFILE : starts regcompat in the background on the stop suite, sets RC_PID
 run_bg() {
-    "$RC_BIN" run -v -r "$2" --suites-dir "$suites" -s stop -o "$1" \
+    # one scenario at a time, so that the kill lands between known scenarios
+    mkdir -p "$1.profile"
+    sed 's/concurrency: [0-9]*, //' "$2" >"$1.profile/local-open.yaml"
+    "$RC_BIN" run -v -r "$1.profile/local-open.yaml" --suites-dir "$suites" -s stop -o "$1" \
         >"$1.stdout" 2>"$1.stderr" &
     RC_PID=$!
 }
