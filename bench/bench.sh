@@ -629,7 +629,7 @@ report_header() {
 
 report_matrix() {
     local a o
-    printf '## 1. Whole-matrix wall time (policy suite)\n\n'
+    printf '## 1. Whole-matrix wall time (%s)\n\n' "${MATRIX_SUITES:-every suite}"
     printf '| run | registries | wall s (min / median) | checks | exit |\n'
     printf '|---|---|---|---|---|\n'
     printf '| `%s` | %s | %s | %s | %s |\n' "$MATRIX_ALL_DESC" "${MATRIX_ALL_NREG:-?}" \
@@ -638,7 +638,7 @@ report_matrix() {
         "${MATRIX_ONE_STATUS:-?}" "${MATRIX_ONE_EXIT:-?}"
     a=$(vmed matrix.all) o=$(vmed matrix.one)
     if [[ -n $a && -n $o ]]; then
-        printf '\nratio all / single (medians): **%s** (1.0: the other four registries cost no\n' \
+        printf '\nratio all / single (medians): **%s** (1.0: the other registries cost no\n' \
             "$(fmt2 "$(calc 'a / o' -v a="$a" -v o="$o")")"
         printf 'extra time; %s: no parallelism at all)\n' "${MATRIX_ALL_NREG:-5}"
     fi
