@@ -6,6 +6,7 @@
 
 #include "base/base.h"
 #include "cu.h"
+#include "golden.h"
 #include "report/report.h"
 #include "results/results.h"
 
@@ -148,34 +149,6 @@ static void build_golden(struct rc_results *r)
 
 /* ---- golden files ---------------------------------------------------------------------- */
 
-static void golden(const char *name, const char *actual, size_t len)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    struct rc_error *err = NULL;
-    if (rc_str_eq(getenv("RC_UPDATE_GOLDEN"), "1")) {
-        CU_ASSERT_EQUAL(rc_write_file(path, actual, len, &err), 0);
-        rc_error_free(err);
-        free(path);
-        return;
-    }
-    struct rc_buf want = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&want, path, &err), 0);
-    bool same = want.len == len && memcmp(want.data, actual, len) == 0;
-    CU_ASSERT(same);
-    if (!same) {
-        /* leave the actual output next to the test for a diff */
-        char *act = rc_fmt("%s.actual", name);
-        rc_write_file(act, actual, len, NULL);
-        fprintf(stderr,
-                "%s differs from the golden file; wrote %s (RC_UPDATE_GOLDEN=1 "
-                "regenerates)\n",
-                name, act);
-        free(act);
-    }
-    rc_buf_dispose(&want);
-    free(path);
-}
-
 static void test_golden(void)
 {
     struct rc_results r;
@@ -187,9 +160,9 @@ static void test_golden(void)
     CU_ASSERT_EQUAL(rc_report_matrix(&r, &md, &err), 0);
     CU_ASSERT_PTR_NULL(err);
     rc_error_free(err);
-    golden("report.results.json", json.data, json.len);
-    golden("report.junit.xml", xml.data, xml.len);
-    golden("report.matrix.md", md.data, md.len);
+    rc_golden_bytes("report.results.json", json.data, json.len);
+    rc_golden_bytes("report.junit.xml", xml.data, xml.len);
+    rc_golden_bytes("report.matrix.md", md.data, md.len);
 
     /* reading results.json back gives every reporter the same input */
     struct rc_results back;

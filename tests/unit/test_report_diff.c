@@ -4,47 +4,15 @@
 
 #include "base/base.h"
 #include "cu.h"
+#include "golden.h"
 #include "report/report.h"
 #include "results/results.h"
 
 /* Every test starts from the golden lab run (three registries, every policy check) and
  * edits copies of it. */
-#define RUN "merge.unsharded.results.json"
-
-static void load(struct rc_results *r)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, RUN);
-    struct rc_buf b = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&b, path, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(rc_results_from_json(r, b.data, b.len, NULL), 0);
-    rc_buf_dispose(&b);
-    free(path);
-}
-
-static void golden(const char *name, const struct rc_buf *actual)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    if (rc_str_eq(getenv("RC_UPDATE_GOLDEN"), "1")) {
-        CU_ASSERT_EQUAL(rc_write_file(path, actual->data, actual->len, NULL), 0);
-        free(path);
-        return;
-    }
-    struct rc_buf want = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&want, path, NULL), 0);
-    bool same = want.len == actual->len && memcmp(want.data, actual->data, want.len) == 0;
-    CU_ASSERT(same);
-    if (!same) {
-        char *act = rc_fmt("%s.actual", name);
-        rc_write_file(act, actual->data, actual->len, NULL);
-        fprintf(stderr,
-                "%s differs from the golden file; wrote %s (RC_UPDATE_GOLDEN=1 "
-                "regenerates)\n",
-                name, act);
-        free(act);
-    }
-    rc_buf_dispose(&want);
-    free(path);
-}
+#define RUN               "merge.unsharded.results.json"
+#define load(r)           rc_golden_results((r), RUN)
+#define golden(name, buf) rc_golden_bytes((name), (buf)->data, (buf)->len)
 
 static struct rc_check_result *check(struct rc_results *r, const char *reg, const char *id)
 {

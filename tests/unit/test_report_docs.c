@@ -6,54 +6,20 @@
 
 #include "base/base.h"
 #include "cu.h"
+#include "golden.h"
 #include "report/report.h"
 #include "results/results.h"
-
-static void load(struct rc_results *r, const char *name)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    struct rc_buf b = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&b, path, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(rc_results_from_json(r, b.data, b.len, NULL), 0);
-    rc_buf_dispose(&b);
-    free(path);
-}
-
-static void golden(const char *name, const struct rc_buf *actual)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    if (rc_str_eq(getenv("RC_UPDATE_GOLDEN"), "1")) {
-        CU_ASSERT_EQUAL(rc_write_file(path, actual->data, actual->len, NULL), 0);
-        free(path);
-        return;
-    }
-    struct rc_buf want = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&want, path, NULL), 0);
-    bool same = want.len == actual->len && memcmp(want.data, actual->data, want.len) == 0;
-    CU_ASSERT(same);
-    if (!same) {
-        char *act = rc_fmt("%s.actual", name);
-        rc_write_file(act, actual->data, actual->len, NULL);
-        fprintf(stderr,
-                "%s differs from the golden file; wrote %s (RC_UPDATE_GOLDEN=1 "
-                "regenerates)\n",
-                name, act);
-        free(act);
-    }
-    rc_buf_dispose(&want);
-    free(path);
-}
 
 /* The page of the reporters' golden run: every status, hostile text, a hosted registry. */
 static void test_golden(void)
 {
     struct rc_results r;
-    load(&r, "report.results.json");
+    rc_golden_results(&r, "report.results.json");
     struct rc_buf md = RC_BUF_INIT(0);
     struct rc_error *err = NULL;
     CU_ASSERT_EQUAL(rc_report_docs(&r, &md, &err), 0);
     CU_ASSERT_PTR_NULL(err);
-    golden("report.docs.md", &md);
+    rc_golden_bytes("report.docs.md", (&md)->data, (&md)->len);
 
     const char *m = rc_buf_str(&md);
     CU_ASSERT(rc_str_starts(m, "---\nsidebar_label: OCI registries support\n"
@@ -108,7 +74,7 @@ static struct rc_check_result *check(struct rc_results *r, size_t reg, const cha
 static void test_verdicts(void)
 {
     struct rc_results r;
-    load(&r, "merge.unsharded.results.json");
+    rc_golden_results(&r, "merge.unsharded.results.json");
     struct rc_buf md = RC_BUF_INIT(0);
     CU_ASSERT_EQUAL(rc_report_docs(&r, &md, NULL), 0);
     const char *m = rc_buf_str(&md);
@@ -175,7 +141,7 @@ static void test_file_links(void)
     char *base = rc_fmt("%s/rc-docs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(base));
     struct rc_results r;
-    load(&r, "report.results.json");
+    rc_golden_results(&r, "report.results.json");
     char *reports = rc_fmt("%s/reports", base);
     CU_ASSERT_EQUAL(rc_report_mkdirs(reports, NULL), 0);
     char *page = rc_fmt("%s/site/docs/oci.md", base);

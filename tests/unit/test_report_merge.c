@@ -4,6 +4,7 @@
 
 #include "base/base.h"
 #include "cu.h"
+#include "golden.h"
 #include "report/report.h"
 #include "results/results.h"
 
@@ -14,46 +15,6 @@
 #define SHARD2    "merge.shard-2.results.json"
 #define UNSHARDED "merge.unsharded.results.json"
 #define MERGED    "merge.merged.results.json"
-
-static void load(struct rc_results *r, const char *name)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    struct rc_buf b = RC_BUF_INIT(0);
-    struct rc_error *err = NULL;
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&b, path, &err), 0);
-    int rc = rc_results_from_json(r, b.data, b.len, &err);
-    if (rc < 0)
-        fprintf(stderr, "%s: %s\n", path, rc_error_msg(err));
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    rc_error_free(err);
-    rc_buf_dispose(&b);
-    free(path);
-}
-
-static void golden(const char *name, const struct rc_buf *actual)
-{
-    char *path = rc_fmt("%s/%s", RC_GOLDEN_DIR, name);
-    if (rc_str_eq(getenv("RC_UPDATE_GOLDEN"), "1")) {
-        CU_ASSERT_EQUAL(rc_write_file(path, actual->data, actual->len, NULL), 0);
-        free(path);
-        return;
-    }
-    struct rc_buf want = RC_BUF_INIT(0);
-    CU_ASSERT_EQUAL_FATAL(rc_buf_read_file(&want, path, NULL), 0);
-    bool same = want.len == actual->len && memcmp(want.data, actual->data, want.len) == 0;
-    CU_ASSERT(same);
-    if (!same) {
-        char *act = rc_fmt("%s.actual", name);
-        rc_write_file(act, actual->data, actual->len, NULL);
-        fprintf(stderr,
-                "%s differs from the golden file; wrote %s (RC_UPDATE_GOLDEN=1 "
-                "regenerates)\n",
-                name, act);
-        free(act);
-    }
-    rc_buf_dispose(&want);
-    free(path);
-}
 
 static void to_json(const struct rc_results *r, struct rc_buf *out)
 {
@@ -71,14 +32,14 @@ static const char *matrix_body(const struct rc_buf *md)
 static void test_merge_golden(void)
 {
     struct rc_results in[2], merged;
-    load(&in[0], SHARD1);
-    load(&in[1], SHARD2);
+    rc_golden_results(&in[0], SHARD1);
+    rc_golden_results(&in[1], SHARD2);
     struct rc_error *err = NULL;
     CU_ASSERT_EQUAL_FATAL(rc_report_merge(&merged, in, 2, &err), 0);
     CU_ASSERT_PTR_NULL(err);
     struct rc_buf json = RC_BUF_INIT(0);
     to_json(&merged, &json);
-    golden(MERGED, &json);
+    rc_golden_bytes(MERGED, (&json)->data, (&json)->len);
 
     /* run: the first to start gives id and start, the last to finish the end */
     RC_ASSERT_STR(merged.run_id, in[1].run_id);
@@ -120,9 +81,9 @@ static void test_merge_golden(void)
 static void test_matrix_as_unsharded(void)
 {
     struct rc_results in[2], merged, whole;
-    load(&in[0], SHARD1);
-    load(&in[1], SHARD2);
-    load(&whole, UNSHARDED);
+    rc_golden_results(&in[0], SHARD1);
+    rc_golden_results(&in[1], SHARD2);
+    rc_golden_results(&whole, UNSHARDED);
     CU_ASSERT_EQUAL_FATAL(rc_report_merge(&merged, in, 2, NULL), 0);
     struct rc_buf a = RC_BUF_INIT(0), b = RC_BUF_INIT(0);
     CU_ASSERT_EQUAL(rc_report_matrix(&merged, &a, NULL), 0);
@@ -146,8 +107,8 @@ static void test_matrix_as_unsharded(void)
 static void test_duplicates(void)
 {
     struct rc_results in[2], merged;
-    load(&in[0], SHARD1);
-    load(&in[1], SHARD1);
+    rc_golden_results(&in[0], SHARD1);
+    rc_golden_results(&in[1], SHARD1);
 
     /* the very same registry twice is kept once */
     CU_ASSERT_EQUAL(rc_report_merge(&merged, in, 2, NULL), 0);
@@ -190,8 +151,8 @@ static void test_duplicates(void)
 static void test_versions_and_empty(void)
 {
     struct rc_results in[2], merged;
-    load(&in[0], SHARD1);
-    load(&in[1], SHARD2);
+    rc_golden_results(&in[0], SHARD1);
+    rc_golden_results(&in[1], SHARD2);
     free(in[1].tool_version);
     in[1].tool_version = rc_xstrdup("0.2.0");
     struct rc_error *err = NULL;
