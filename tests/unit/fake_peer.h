@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -196,6 +197,36 @@ static inline void fake_stop(struct fake *f)
 static inline char *fake_url(const struct fake *f, const char *path)
 {
     return rc_fmt("http://127.0.0.1:%d%s", f->port, path);
+}
+
+/* Header value in a raw request (case-insensitive name), or NULL. Static buffer. */
+static inline const char *req_header(const char *raw, const char *name)
+{
+    static char value[512];
+    size_t nlen = strlen(name);
+    const char *p = strstr(raw, "\r\n");
+    while (p && p[2] != '\r') {
+        p += 2;
+        if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            while (*v == ' ')
+                v++;
+            size_t n = strcspn(v, "\r\n");
+            if (n >= sizeof(value))
+                n = sizeof(value) - 1;
+            memcpy(value, v, n);
+            value[n] = '\0';
+            return value;
+        }
+        p = strstr(p, "\r\n");
+    }
+    return NULL;
+}
+
+static inline const char *req_body(const char *raw)
+{
+    const char *p = strstr(raw, "\r\n\r\n");
+    return p ? p + 4 : "";
 }
 
 #endif

@@ -270,36 +270,6 @@ static void fake_dispose(struct fake *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* Header value in a raw request (case-insensitive name), or NULL. Static buffer. */
-static const char *req_header(const char *raw, const char *name)
-{
-    static char value[512];
-    size_t nlen = strlen(name);
-    const char *p = strstr(raw, "\r\n");
-    while (p && p[2] != '\r') {
-        p += 2;
-        if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-            const char *v = p + nlen + 1;
-            while (*v == ' ')
-                v++;
-            size_t n = strcspn(v, "\r\n");
-            if (n >= sizeof(value))
-                n = sizeof(value) - 1;
-            memcpy(value, v, n);
-            value[n] = '\0';
-            return value;
-        }
-        p = strstr(p, "\r\n");
-    }
-    return NULL;
-}
-
-static const char *req_body(const char *raw)
-{
-    const char *p = strstr(raw, "\r\n\r\n");
-    return p ? p + 4 : "";
-}
-
 static struct rc_http_client *client(void)
 {
     struct rc_http_options o = {.timeout_ms = 5000, .connect_timeout_ms = 2000};
