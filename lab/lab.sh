@@ -314,6 +314,9 @@ distribution_expectations() {
     fi
     expectation errors.invalid-digest-reference \
         "2.8.2 answers 500 UNKNOWN to an invalid digest reference" "$spec#error-codes"
+    expectation push.session.status.stale-location \
+        "2.8.2 answers 404 BLOB_UPLOAD_INVALID to a status GET on an upload Location that a PATCH superseded" \
+        "$spec#pushing-a-blob-in-chunks"
 }
 
 # write_profile ID NAME URL [key: value lines for tls/auth...] [more expect: items]

@@ -277,6 +277,21 @@ struct rc_artifact_oci_opts {
 int rc_artifact_build_oci(struct rc_artifact *out, const struct rc_artifact_oci_opts *o,
                           struct rc_error **err);
 
+/* A standard OCI image, the neutral content of checks that are not about media types: an
+ * image config (application/vnd.oci.image.config.v1+json: architecture, os, rootfs.diff_ids)
+ * and one uncompressed layer (application/vnd.oci.image.layer.v1.tar unless layer_media_type
+ * says otherwise) of synthetic bytes; its diff_id is its digest. */
+#define RC_ARTIFACT_MT_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
+struct rc_artifact_image_opts {
+    const char *salt;
+    uint64_t layer_size;                    /* 0 = 64 KiB */
+    const char *layer_media_type;           /* NULL = RC_ARTIFACT_MT_OCI_LAYER_TAR */
+    const char *artifact_type;              /* NULL = absent */
+    const struct rc_artifact_desc *subject; /* NULL = none */
+};
+int rc_artifact_build_image(struct rc_artifact *out, const struct rc_artifact_image_opts *o,
+                            struct rc_error **err);
+
 /* OCI image index over the given manifest descriptors (pushed separately). */
 struct rc_artifact_index_opts {
     const char *salt;          /* annotation io.regcompat.salt when set */

@@ -479,6 +479,37 @@ out:
     return 0;
 }
 
+int rc_artifact_build_image(struct rc_artifact *out, const struct rc_artifact_image_opts *o,
+                            struct rc_error **err)
+{
+    uint64_t size = o->layer_size ? o->layer_size : 64 * 1024;
+    /* the layer is seeded as rc_artifact_build_oci seeds layer 0 */
+    struct rc_blob_src src;
+    rc_artifact_blob_synthetic(&src, rc_artifact_seed(o->salt, 1), size);
+    char diff_id[RC_DIGEST_MAX];
+    int rc = rc_artifact_blob_digest(diff_id, &src, err);
+    rc_artifact_blob_dispose(&src);
+    if (rc < 0)
+        return rc_error_prefix(err, "building the OCI image");
+    char *config = rc_fmt("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"diff_ids\":"
+                          "[\"%s\"],\"type\":\"layers\"}}",
+                          diff_id);
+    struct rc_artifact_layer_spec layer = {
+        .media_type = o->layer_media_type ? o->layer_media_type : RC_ARTIFACT_MT_OCI_LAYER_TAR,
+        .size = size};
+    struct rc_artifact_oci_opts oo = {.salt = o->salt,
+                                      .artifact_type = o->artifact_type,
+                                      .config_media_type = RC_ARTIFACT_MT_OCI_CONFIG,
+                                      .config = config,
+                                      .config_len = strlen(config),
+                                      .layers = &layer,
+                                      .nlayers = 1,
+                                      .subject = o->subject};
+    rc = rc_artifact_build_oci(out, &oo, err);
+    free(config);
+    return rc;
+}
+
 int rc_artifact_build_index(struct rc_artifact *out, const struct rc_artifact_index_opts *o,
                             struct rc_error **err)
 {

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "profile/profile.h"
+#include "runner/runner.h"
 #include "suite/suite.h"
 
 #include "base/banned.h"
@@ -57,7 +58,7 @@ static int dirs_opts(int argc, char **argv, struct rc_strv *pdirs, const char **
 }
 
 static const char list_usage[] =
-    "usage: regcompat list profiles|suites|checks|features|operations\n"
+    "usage: regcompat list profiles|suites|checks|features|operations|verdict-rules\n"
     "                      [--profiles-dir DIR]... [--suites-dir DIR]\n";
 
 int rc_cmd_list(int argc, char **argv)
@@ -79,9 +80,12 @@ int rc_cmd_list(int argc, char **argv)
     const char *what = argv[optind];
     struct rc_strv problems = {0};
     int rc = RC_EXIT_OK;
-    if (rc_str_eq(what, "operations")) {
+    if (rc_str_eq(what, "operations") || rc_str_eq(what, "verdict-rules")) {
         struct rc_buf b = RC_BUF_INIT(0);
-        rc_suite_ops_help(&b);
+        if (rc_str_eq(what, "operations"))
+            rc_suite_ops_help(&b);
+        else
+            rc_verdict_rules_markdown(&b);
         fputs(rc_buf_str(&b), stdout);
         rc_buf_dispose(&b);
     } else if (rc_str_eq(what, "profiles")) {

@@ -320,13 +320,23 @@ int rc_cmd_run(int argc, char **argv)
     struct rc_strv problems = {0};
     struct rc_profile *profiles = NULL;
     size_t nprofiles = 0;
-    struct rc_suite *suitev = NULL;
-    size_t nsuites = 0;
+    struct rc_suite *suitev = NULL, *allv = NULL;
+    size_t nsuites = 0, nall = 0;
     if (!pdirs.n)
         rc_strv_push(&pdirs, "registries.d");
     load_profiles(&profiles, &nprofiles, &pdirs, &ids, all, &urls, insecure, ca, &problems);
     rc_suite_load_dir(&suitev, &nsuites, suites_dir, &problems);
     select_suites(suitev, &nsuites, &suites, &problems);
+    /* the registry-level precondition probe comes from every suite, selected or not */
+    struct rc_strv ignored = {0};
+    const struct rc_scenario *autocreate = NULL;
+    if (!problems.n && rc_suite_load_dir(&allv, &nall, suites_dir, &ignored) == 0)
+        autocreate = rc_suite_find_tagged(allv, nall, "autocreate");
+    rc_strv_dispose(&ignored);
+    for (size_t i = 0; autocreate && i < nsuites; i++)
+        for (size_t j = 0; j < suitev[i].nscenarios; j++)
+            if (rc_str_eq(suitev[i].scenarios[j].id, autocreate->id))
+                autocreate = &suitev[i].scenarios[j]; /* the selected copy: reported */
     long shard_i = 1, shard_n = 1;
     if (shard && !parse_shard(shard, &shard_i, &shard_n))
         rc_strv_push_take(&problems, rc_fmt("--shard %s: expected I/N with 1 <= I <= N", shard));
@@ -373,6 +383,7 @@ int rc_cmd_run(int argc, char **argv)
         .nprofiles = nprofiles,
         .suites = suitev,
         .nsuites = nsuites,
+        .autocreate = autocreate,
         .only = &only,
         .skip = &skip,
         .jobs = jobs ? (int)jobs : (int)nprofiles,
@@ -417,6 +428,7 @@ int rc_cmd_run(int argc, char **argv)
 cleanup:
     rc_profiles_free(profiles, nprofiles);
     rc_suites_free(suitev, nsuites);
+    rc_suites_free(allv, nall);
     rc_strv_dispose(&problems);
 out:
     free(logpath);

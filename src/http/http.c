@@ -275,14 +275,21 @@ static bool method_is(const char *m, const char *want)
     return strcmp(m, want) == 0;
 }
 
-static bool idempotent_retryable(const char *method)
+/* RFC 9110 9.2.2: a client may repeat an idempotent request automatically, also after the
+ * connection failed before the answer came. */
+static bool idempotent(const char *method)
 {
-    return method_is(method, "GET") || method_is(method, "HEAD") || method_is(method, "OPTIONS");
+    return method_is(method, "GET") || method_is(method, "HEAD") || method_is(method, "OPTIONS") ||
+           method_is(method, "PUT") || method_is(method, "DELETE");
 }
 
-static bool status_retryable(long status)
+/* 429 (RFC 6585 4) and 503 (RFC 9110 15.6.4) say the request was not processed, so any
+ * request whose body can be sent again is retried; 502 and 504 only when idempotent. */
+static bool status_retryable(const char *method, long status)
 {
-    return status == 429 || status == 502 || status == 503 || status == 504;
+    if (status == 429 || status == 503)
+        return true;
+    return (status == 502 || status == 504) && idempotent(method);
 }
 
 static bool status_redirect(long status)
@@ -322,7 +329,8 @@ static void decide_delivery(struct xfer *x)
     if (x->decided)
         return;
     x->decided = true;
-    x->deliver = !(x->retry_allowed && status_retryable(x->status)) && !will_follow(x);
+    x->deliver =
+        !(x->retry_allowed && status_retryable(x->out->method, x->status)) && !will_follow(x);
 }
 
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
@@ -815,10 +823,10 @@ static int rewind_body(struct outgoing *o, struct rc_error **err)
 static int send_with_retries(struct xfer *x, struct rc_error **err)
 {
     struct rc_http_client *c = x->c;
-    bool method_ok = idempotent_retryable(x->out->method);
+    bool idem = idempotent(x->out->method);
     for (int attempt = 0;; attempt++) {
         struct rc_error *e = NULL;
-        x->retry_allowed = method_ok && attempt < c->retries && body_replayable(x->out);
+        x->retry_allowed = attempt < c->retries && body_replayable(x->out);
         x->decided = x->deliver = x->sink_fed = x->sink_aborted = false;
         x->mem_off = 0;
         x->sent = 0;
@@ -842,9 +850,9 @@ static int send_with_retries(struct xfer *x, struct rc_error **err)
         bool retry = false;
         uint64_t delay = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
         if (x->retry_allowed && !x->sink_fed && !is_interrupted()) {
-            if (rc < 0 && (rc == RC_ENET || rc == RC_ETIMEOUT)) {
+            if (rc < 0 && (rc == RC_ENET || rc == RC_ETIMEOUT) && idem) {
                 retry = true;
-            } else if (rc == 0 && status_retryable(x->resp->status)) {
+            } else if (rc == 0 && status_retryable(x->out->method, x->resp->status)) {
                 retry = true;
                 long ra = retry_after_ms(&x->resp->headers);
                 if (ra >= 0)

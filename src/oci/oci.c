@@ -120,6 +120,14 @@ void rc_upload_result_dispose(struct rc_upload_result *r)
 {
     free(r->location);
     r->location = NULL;
+    for (size_t i = 0; i < r->ndeviations; i++) {
+        free(r->deviations[i].text);
+        free(r->deviations[i].method);
+        free(r->deviations[i].url);
+    }
+    free(r->deviations);
+    r->deviations = NULL;
+    r->ndeviations = r->capdeviations = 0;
 }
 
 char *rc_oci_location(const struct rc_http_response *resp)
@@ -216,15 +224,17 @@ static bool take_location(const struct rc_http_response *resp, char **loc)
     return true;
 }
 
-static void note_deviation(struct rc_upload_result *res, const char *fmt, ...) RC_PRINTF(2, 3);
-static void note_deviation(struct rc_upload_result *res, const char *fmt, ...)
+static void note_deviation(struct rc_upload_result *res, const char *method,
+                           const struct rc_http_response *resp, const char *fmt, ...)
+    RC_PRINTF(4, 5);
+static void note_deviation(struct rc_upload_result *res, const char *method,
+                           const struct rc_http_response *resp, const char *fmt, ...)
 {
-    if (res->deviation[0])
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(res->deviation, sizeof(res->deviation), fmt, ap);
+    struct rc_upload_deviation d = {rc_vfmt(fmt, ap), rc_xstrdup(method), rc_xstrdup(resp->url)};
     va_end(ap);
+    RC_PUSH(res->deviations, res->ndeviations, res->capdeviations, d);
 }
 
 static int put_final(struct rc_oci *o, const char *repo, const char *loc, const char *digest,
@@ -304,7 +314,8 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         res->patches++;
         if (resp->status != 202) {
             if (resp->status / 100 == 2 && rc_http_headers_get(&resp->headers, "Location")) {
-                note_deviation(res, "PATCH %u answered %ld, not 202", res->patches, resp->status);
+                note_deviation(res, "PATCH", resp, "PATCH %u answered %ld, not 202", res->patches,
+                               resp->status);
             } else {
                 res->failed_at = "PATCH";
                 res->expected_status = 202;
@@ -314,7 +325,8 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         if (!take_location(resp, loc)) {
             res->failed_at = "PATCH";
             res->expected_status = 202;
-            note_deviation(res, "PATCH %u answered without a Location", res->patches);
+            note_deviation(res, "PATCH", resp, "PATCH %u answered without a Location",
+                           res->patches);
             return 0;
         }
         char want[48];
@@ -322,8 +334,8 @@ static int upload_chunks(struct rc_oci *o, const char *repo, char **loc,
         const char *got = rc_http_headers_get(&resp->headers, "Range");
         if (!got ||
             !(rc_str_eq(got, want) || (rc_str_starts(got, "bytes=") && rc_str_eq(got + 6, want))))
-            note_deviation(res, "PATCH %u answered Range '%s', expected '%s'", res->patches,
-                           got ? got : "(none)", want);
+            note_deviation(res, "PATCH", resp, "PATCH %u answered Range '%s', expected '%s'",
+                           res->patches, got ? got : "(none)", want);
     }
     return 0;
 }

@@ -58,6 +58,13 @@ struct rc_upload_opts {
     const char *bad_digest; /* send this digest instead (negative checks) */
 };
 
+/* A non-fatal deviation noticed during an upload, and the request that showed it. */
+struct rc_upload_deviation {
+    char *text;   /* "PATCH 2 answered 201, not 202" */
+    char *method; /* of the exchange that showed it */
+    char *url;
+};
+
 /* What happened during an upload, for verdicts and evidence. */
 struct rc_upload_result {
     const char *failed_at; /* "POST", "PATCH", "PUT" or NULL when the sequence completed */
@@ -69,8 +76,8 @@ struct rc_upload_result {
     uint64_t min_chunk;        /* OCI-Chunk-Min-Length, 0 when absent */
     uint64_t refused_chunk;    /* a PATCH of this size got 413 and smaller chunks followed */
     uint64_t chunk_used;       /* the PATCH size that went through in the end */
-    char deviation[256];       /* a non-fatal deviation noticed on the way ("PATCH 2 answered
-                                  201, not 202"), "" when none */
+    struct rc_upload_deviation *deviations; /* every one, in order */
+    size_t ndeviations, capdeviations;
 };
 void rc_upload_result_dispose(struct rc_upload_result *r);
 

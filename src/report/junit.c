@@ -115,6 +115,13 @@ static void verdict_text(struct rc_buf *b, const struct rc_check_result *c)
             rc_buf_addf(b, "%s%s", c->expect_reason ? " " : "", c->expect_link);
         rc_buf_addc(b, '\n');
     }
+    for (size_t i = 0; i < c->ndeviations; i++) {
+        const struct rc_deviation *d = &c->deviations[i];
+        rc_buf_addf(b, "deviation: %s", d->text);
+        if (d->evidence.request)
+            rc_buf_addf(b, " (%s -> %d)", d->evidence.request, d->evidence.status);
+        rc_buf_addc(b, '\n');
+    }
     for (size_t i = 0; i < c->nevidence; i++) {
         const struct rc_evidence *e = &c->evidence[i];
         rc_buf_addf(b, "\n> %s\n", e->request ? e->request : "(request)");

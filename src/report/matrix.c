@@ -164,6 +164,16 @@ static void add_note(struct rc_buf *notes, unsigned num, const struct rc_registr
             evidence_code(notes, &c->evidence[0], false);
         }
         rc_buf_addc(notes, '\n');
+        for (size_t k = 0; k < c->ndeviations; k++) {
+            const struct rc_deviation *d = &c->deviations[k];
+            rc_buf_adds(notes, "  - deviation: ");
+            md_text(notes, d->text);
+            if (d->evidence.request) {
+                rc_buf_adds(notes, ". Evidence: ");
+                evidence_code(notes, &d->evidence, false);
+            }
+            rc_buf_addc(notes, '\n');
+        }
     }
     rc_buf_addc(notes, '\n');
 }

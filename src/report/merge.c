@@ -47,6 +47,12 @@ static void dup_check(struct rc_check_result *out, const struct rc_check_result 
     out->evidence = c->nevidence ? rc_xcalloc(c->nevidence, sizeof(*out->evidence)) : NULL;
     for (size_t i = 0; i < c->nevidence; i++)
         dup_evidence(&out->evidence[i], &c->evidence[i]);
+    out->deviations = c->ndeviations ? rc_xcalloc(c->ndeviations, sizeof(*out->deviations)) : NULL;
+    for (size_t i = 0; i < c->ndeviations; i++) {
+        out->deviations[i].text = rc_xstrdup(c->deviations[i].text);
+        if (c->deviations[i].evidence.request)
+            dup_evidence(&out->deviations[i].evidence, &c->deviations[i].evidence);
+    }
 }
 
 static void dup_registry(struct rc_registry_result *out, const struct rc_registry_result *rr)

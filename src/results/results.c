@@ -177,6 +177,20 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
             write_evidence(w, &c->evidence[i]);
         rc_jw_arr_end(w);
     }
+    if (c->ndeviations) {
+        rc_jw_key(w, "deviations");
+        rc_jw_arr_begin(w);
+        for (size_t i = 0; i < c->ndeviations; i++) {
+            rc_jw_obj_begin(w);
+            rc_jw_kstr(w, "text", c->deviations[i].text);
+            if (c->deviations[i].evidence.request) {
+                rc_jw_key(w, "evidence");
+                write_evidence(w, &c->deviations[i].evidence);
+            }
+            rc_jw_obj_end(w);
+        }
+        rc_jw_arr_end(w);
+    }
     rc_jw_obj_end(w);
 }
 
@@ -479,6 +493,30 @@ static int rd_check(struct rd *rd, const struct rc_json *j, const char *path,
         if (rc < 0)
             return rc;
     }
+    const struct rc_json *dv = rd_container(rd, j, path, "deviations", RC_JSON_ARRAY, false, &rc);
+    if (rc < 0)
+        return rc;
+    n = rc_json_len(dv);
+    if (n)
+        c->deviations = rc_xcalloc(n, sizeof(*c->deviations));
+    for (size_t i = 0; i < n; i++) {
+        const struct rc_json *d = rc_json_at(dv, i);
+        char *p = rc_fmt("%s.deviations[%zu]", path, i);
+        c->ndeviations = i + 1;
+        if (rc_json_type(d) != RC_JSON_OBJECT)
+            rc = rc_error_set(rd->err, RC_EINVAL, "%s: expected an object", p);
+        if (rc >= 0)
+            rc = rd_str(rd, d, p, "text", true, true, &c->deviations[i].text);
+        const struct rc_json *e = rc >= 0 ? rc_json_get(d, "evidence") : NULL;
+        if (e) {
+            char *pe = rc_fmt("%s.evidence", p);
+            rc = rd_evidence(rd, e, pe, &c->deviations[i].evidence);
+            free(pe);
+        }
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
     return 0;
 }
 
@@ -630,6 +668,11 @@ void rc_check_result_dispose(struct rc_check_result *c)
     for (size_t i = 0; i < c->nevidence; i++)
         rc_evidence_dispose(&c->evidence[i]);
     free(c->evidence);
+    for (size_t i = 0; i < c->ndeviations; i++) {
+        free(c->deviations[i].text);
+        rc_evidence_dispose(&c->deviations[i].evidence);
+    }
+    free(c->deviations);
     free(c->expect_reason);
     free(c->expect_link);
     memset(c, 0, sizeof(*c));

@@ -40,6 +40,13 @@ struct rc_evidence {
     bool body_truncated;
 };
 
+/* A deviation a check noticed and tolerated ("PATCH 2 answered 201, not 202"), with the
+ * exchange that showed it. */
+struct rc_deviation {
+    char *text;
+    struct rc_evidence evidence; /* request NULL when there is none */
+};
+
 struct rc_check_result {
     char *id;      /* "policy.push" */
     char *suite;   /* "policy" */
@@ -56,6 +63,8 @@ struct rc_check_result {
     uint64_t bytes_received;
     struct rc_evidence *evidence;
     size_t nevidence;
+    struct rc_deviation *deviations;
+    size_t ndeviations;
     /* the profile expectation that matched (xfail / xpass), else NULL */
     char *expect_reason;
     char *expect_link;

@@ -44,6 +44,11 @@ void sctx_dispose(struct sctx *c)
     rc_artifact_manifest_dispose(&c->refs);
     free(c->reason);
     free(c->note);
+    for (size_t i = 0; i < c->ndeviations; i++) {
+        free(c->deviations[i].text);
+        rc_evidence_dispose(&c->deviations[i].evidence);
+    }
+    free(c->deviations);
     for (size_t i = 0; i < c->ntrace; i++)
         rc_evidence_dispose(&c->trace[i]);
     free(c->trace);
@@ -131,6 +136,10 @@ void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
         c->retries++;
     c->sent += x->sent_bytes;
     c->received += x->received_bytes;
+    if (x->status)
+        c->failed_in_row = 0;
+    else
+        c->failed_in_row++;
 
     struct rc_evidence e = {0};
     char *pq = rc_url_path_query(x->url);
@@ -283,22 +292,6 @@ void sctx_set_last(struct sctx *c, struct rc_http_response *resp)
     rc_http_response_init(resp);
 }
 
-void sctx_decide(struct sctx *c, enum rc_status st, const char *fmt, ...)
-{
-    if (c->decided)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *raw = rc_vfmt(fmt, ap);
-    va_end(ap);
-    free(c->reason);
-    c->reason = rc_redact_text(raw);
-    free(raw);
-    c->status = st;
-    c->decided = true;
-    c->evidence_from = c->step_first;
-}
-
 void sctx_add_note(struct sctx *c, const char *fmt, ...)
 {
     va_list ap;
@@ -341,107 +334,60 @@ void sctx_untrack(struct sctx *c, const char *repo, const char *digest)
     }
 }
 
+void sctx_add_deviation(struct sctx *c, const char *text)
+{
+    for (size_t i = 0; i < c->ndeviations; i++)
+        if (rc_str_eq(c->deviations[i].text, text))
+            return; /* said already */
+    struct rc_deviation d = {0};
+    d.text = rc_redact_text(text);
+    if (c->ntrace)
+        copy_evidence(&d.evidence, &c->trace[c->ntrace - 1]);
+    RC_PUSH(c->deviations, c->ndeviations, c->capdeviations, d);
+}
+
+/* A deviation shown by the newest traced exchange of method on url (else the last one). */
+void sctx_add_deviation_at(struct sctx *c, const char *method, const char *url, const char *what,
+                           const char *text)
+{
+    rc_autofree char *full = rc_fmt("%s: %s", what, text);
+    for (size_t i = 0; i < c->ndeviations; i++)
+        if (rc_str_eq(c->deviations[i].text, full))
+            return;
+    rc_autofree char *pq = url ? rc_url_path_query(url) : NULL;
+    rc_autofree char *pqr = pq ? rc_redact_url(pq) : NULL;
+    rc_autofree char *req = pqr ? rc_fmt("%s %s", method, pqr) : NULL;
+    if (req)
+        unrun(&req, c->w->run_id);
+    struct rc_deviation d = {0};
+    d.text = rc_redact_text(full);
+    size_t at = c->ntrace;
+    for (size_t i = c->ntrace; req && i-- > 0;) {
+        if (rc_str_eq(c->trace[i].request, req)) {
+            at = i;
+            break;
+        }
+    }
+    if (at == c->ntrace && c->ntrace)
+        at = c->ntrace - 1;
+    if (at < c->ntrace)
+        copy_evidence(&d.evidence, &c->trace[at]);
+    RC_PUSH(c->deviations, c->ndeviations, c->capdeviations, d);
+}
+
+/* The check's deviations, handed to its result. */
+void sctx_take_deviations(struct sctx *c, struct rc_check_result *out)
+{
+    out->deviations = c->deviations;
+    out->ndeviations = c->ndeviations;
+    c->deviations = NULL;
+    c->ndeviations = c->capdeviations = 0;
+}
+
 struct saved_artifact *sctx_artifact(struct sctx *c, const char *name)
 {
     for (size_t i = 0; name && i < c->narts; i++)
         if (rc_str_eq(c->arts[i].name, name))
             return &c->arts[i];
     return NULL;
-}
-
-/* ---- classification -------------------------------------------------------------------- */
-
-char *describe_answer(const struct rc_http_response *resp)
-{
-    struct rc_strv codes = {0};
-    char *out;
-    if (rc_oci_error_codes(resp, &codes) && codes.n) {
-        char *j = rc_strv_join(&codes, ",");
-        out = rc_fmt("%ld %s", resp->status, j);
-        free(j);
-    } else {
-        const char *ct = rc_http_headers_get(&resp->headers, "Content-Type");
-        out = ct ? rc_fmt("%ld (%s)", resp->status, ct) : rc_fmt("%ld", resp->status);
-    }
-    rc_strv_dispose(&codes);
-    return out;
-}
-
-int sctx_transport_error(struct sctx *c, const char *what, int rc, struct rc_error *err)
-{
-    sctx_decide(c, RC_ST_ERROR, "%s: %s (%s)", what, rc_error_msg(err), rc_errcode_name(rc));
-    rc_error_free(err);
-    return 1;
-}
-
-static bool status_in(const struct rc_strv *list, long status)
-{
-    char s[16];
-    snprintf(s, sizeof(s), "%ld", status);
-    for (size_t i = 0; i < list->n; i++) {
-        if (rc_str_eq(list->v[i], s))
-            return true;
-        /* "4xx" style classes */
-        if (strlen(list->v[i]) == 3 && list->v[i][0] == s[0] && list->v[i][1] == 'x')
-            return true;
-    }
-    return false;
-}
-
-bool sctx_matches_unsupported(struct sctx *c, const struct rc_step *st,
-                              const struct rc_http_response *resp)
-{
-    RC_UNUSED(c);
-    const struct rc_arg *u = rc_step_arg(st, "unsupported_when");
-    if (!u)
-        return false;
-    const struct rc_map_entry *sts = rc_map_get(u, "status");
-    const struct rc_map_entry *codes = rc_map_get(u, "error_code");
-    if (sts && !status_in(&sts->values, resp->status))
-        return false;
-    if (codes) {
-        struct rc_strv got = {0};
-        bool any = false;
-        if (rc_oci_error_codes(resp, &got))
-            for (size_t i = 0; i < codes->values.n; i++)
-                any |= rc_strv_contains(&got, codes->values.v[i]);
-        rc_strv_dispose(&got);
-        if (!any)
-            return false;
-    }
-    return sts || codes;
-}
-
-int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
-                    const struct rc_http_response *resp, const char *expected)
-{
-    char *ans = describe_answer(resp);
-    long s = resp->status;
-    struct rc_strv codes = {0};
-    rc_oci_error_codes(resp, &codes);
-    bool write = c->ntrace && !rc_str_starts(c->trace[c->ntrace - 1].request, "GET ") &&
-                 !rc_str_starts(c->trace[c->ntrace - 1].request, "HEAD ");
-    if (sctx_matches_unsupported(c, st, resp))
-        sctx_decide(c, RC_ST_UNSUPPORTED, "%s answered %s", what, ans);
-    else if (s == 404 && write && rc_strv_contains(&codes, "NAME_UNKNOWN"))
-        /* registries such as ECR want repositories created before a push: a precondition of
-         * the deployment, not a wrong answer */
-        sctx_decide(c, RC_ST_ERROR,
-                    "%s answered %s: the repository must exist before a push here (create it "
-                    "in the profile's hooks.before)",
-                    what, ans);
-    else if (s == 401 || s == 403)
-        sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry refused our credentials", what,
-                    ans);
-    else if (s == 429)
-        sctx_decide(c, RC_ST_ERROR, "%s answered %s: rate limited, even after retries", what, ans);
-    else if (s == 502 || s == 503 || s == 504)
-        sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry is unavailable", what, ans);
-    else if (!resp->headers.n && s == 0)
-        sctx_decide(c, RC_ST_ERROR, "%s got no answer", what);
-    else
-        sctx_decide(c, RC_ST_FAIL, "%s answered %s, expected %s", what, ans, expected);
-    rc_strv_dispose(&codes);
-    free(ans);
-    return 1;
 }

@@ -49,13 +49,23 @@ struct sctx {
     struct rc_artifact_manifest refs; /* the last referrers listing (an index) */
     bool refs_listed;
 
-    /* verdict */
+    /* the step running, its position, and the expectations nested under it */
+    const struct rc_step *step;
+    size_t step_no; /* 1-based, within its section */
+    const struct rc_step *expects;
+    size_t nexpects;
+
+    /* verdict (judge.c decides it, once) */
     bool decided;
     enum rc_status status;
+    enum rc_cause cause;
     char *reason;
     char *note;
     bool fallback;
     size_t evidence_from; /* index into trace where the deciding step began */
+    struct rc_deviation *deviations;
+    size_t ndeviations, capdeviations;
+    unsigned failed_in_row; /* consecutive exchanges that got no answer */
 
     /* what went over the wire */
     struct rc_evidence *trace; /* ring of the last RC_TRACE_KEEP exchanges */
@@ -88,21 +98,38 @@ char *sctx_subst(struct sctx *c, const char *s);
 const char *sctx_var(struct sctx *c, const char *name);
 void sctx_set_var(struct sctx *c, const char *prefix, const char *field, const char *value);
 void sctx_set_last(struct sctx *c, struct rc_http_response *resp); /* takes resp */
-void sctx_decide(struct sctx *c, enum rc_status st, const char *fmt, ...) RC_PRINTF(3, 4);
 void sctx_add_note(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* A deviation the check tolerated, with the last exchange as its evidence. */
+void sctx_add_deviation(struct sctx *c, const char *text);
+void sctx_add_deviation_at(struct sctx *c, const char *method, const char *url, const char *what,
+                           const char *text);
 void sctx_track(struct sctx *c, const char *repo, const char *digest, bool manifest);
 void sctx_untrack(struct sctx *c, const char *repo, const char *digest);
 struct saved_artifact *sctx_artifact(struct sctx *c, const char *name);
-/* Decides `error` for a transport failure; always returns 1 (stop). */
-int sctx_transport_error(struct sctx *c, const char *what, int rc, struct rc_error *err);
-/* The standard reading of an unexpected status: unsupported_when, auth, rate limits and
- * unavailability are told apart from a wrong answer. Returns 1 (stop). */
-int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
-                    const struct rc_http_response *resp, const char *expected);
-bool sctx_matches_unsupported(struct sctx *c, const struct rc_step *st,
-                              const struct rc_http_response *resp);
-/* "404 MANIFEST_UNKNOWN" or "404 text/plain" */
+/* judge.c: the classifier. Every judge_* that decides returns 1 (stop the scenario). */
+/* A transport failure (takes err). */
+int judge_transport(struct sctx *c, const char *what, int rc, struct rc_error *err);
+/* An answer whose status is not in expected: credentials, rate limits, unavailability, a
+ * missing repository and declared declines are told apart from a wrong answer. */
+int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
+                     const struct rc_http_response *resp, const char *expected);
+/* Judges the status of a step's answer against its nested expectations, or dflt ("201",
+ * "200 206") when none names a status. 0 = as expected. */
+int judge_answer(struct sctx *c, const struct rc_step *st, const char *what,
+                 const struct rc_http_response *resp, const char *dflt);
+/* A wrong answer (fail on a probe, error on a precondition). */
+int judge_wrong(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* The suite or the tester is wrong: error. */
+int judge_suite(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* A valid decline of an optional feature: unsupported. */
+int judge_declined(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* A deviation that does not change the verdict (a list entry with evidence). */
+void judge_deviation(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* Whether the step's unsupported_when matches the answer. */
+bool judge_declines(const struct rc_step *st, const struct rc_http_response *resp);
+/* "404 MANIFEST_UNKNOWN" or "404 (text/plain)" */
 char *describe_answer(const struct rc_http_response *resp);
+void sctx_take_deviations(struct sctx *c, struct rc_check_result *out);
 /* A copied evidence record of the trace entries [from, ntrace). */
 void sctx_take_evidence(struct sctx *c, struct rc_check_result *out);
 

@@ -70,7 +70,7 @@ static int split(struct sctx *c, const char *ref, char **repo, char **reference)
 {
     struct rc_error *err = NULL;
     if (rc_oci_split_ref(ref, repo, reference, &err) < 0 || !*reference) {
-        sctx_decide(c, RC_ST_ERROR, "bad reference '%s' in the suite", ref);
+        judge_suite(c, "bad reference '%s' in the suite", ref);
         rc_error_free(err);
         return 1;
     }
@@ -97,7 +97,7 @@ static int upload_opts_from(struct sctx *c, const struct rc_step *st, const char
         o->mode = RC_UPLOAD_CHUNKED;
         o->chunk_size = 4 * RC_MIB;
     } else if (!rc_upload_mode_parse(m, &o->mode)) {
-        sctx_decide(c, RC_ST_ERROR, "unknown upload mode '%s' in the suite", m);
+        judge_suite(c, "unknown upload mode '%s' in the suite", m);
         return 1;
     }
     o->chunk_size =
@@ -105,6 +105,14 @@ static int upload_opts_from(struct sctx *c, const struct rc_step *st, const char
     o->honour_min_chunk = arg_num(st, "min_chunk", !rc_str_eq(m, "kwctl")) != 0;
     o->bytes_prefix = arg_num(st, "bytes_prefix", 0) != 0;
     return 0;
+}
+
+/* Every deviation an upload noticed, each with the exchange that showed it. */
+static void upload_deviations(struct sctx *c, const char *what, const struct rc_upload_result *res)
+{
+    for (size_t i = 0; i < res->ndeviations; i++)
+        sctx_add_deviation_at(c, res->deviations[i].method, res->deviations[i].url, what,
+                              res->deviations[i].text);
 }
 
 /* Uploads one blob; decides the scenario when the sequence did not complete. */
@@ -118,16 +126,16 @@ static int upload(struct sctx *c, const struct rc_step *st, const char *repo, co
     struct rc_error *err = NULL;
     int rc = rc_oci_blob_upload(&c->w->oci, repo, digest, &src, o, &res, resp, &err);
     if (rc < 0) {
+        upload_deviations(c, what, &res);
         rc_upload_result_dispose(&res);
-        return sctx_transport_error(c, what, rc, err);
+        return judge_transport(c, what, rc, err);
     }
+    upload_deviations(c, what, &res);
     if (res.failed_at) {
         char *w = rc_fmt("%s: %s", what, res.failed_at);
         char exp[16];
         snprintf(exp, sizeof(exp), "%ld", res.expected_status);
-        sctx_unexpected(c, st, w, resp, exp);
-        if (res.deviation[0])
-            sctx_add_note(c, "%s", res.deviation);
+        judge_unexpected(c, st, w, resp, exp);
         free(w);
         rc_upload_result_dispose(&res);
         return 1;
@@ -141,8 +149,6 @@ static int upload(struct sctx *c, const struct rc_step *st, const char *repo, co
                       what, res.refused_chunk, res.chunk_used,
                       o->chunk_size == 4 * RC_MIB ? " (kwctl always sends 4 MiB chunks)" : "");
     }
-    if (res.deviation[0])
-        sctx_add_note(c, "%s: %s", what, res.deviation);
     if (res.single_post_declined)
         save(c, st, "single_post", "declined");
     rc_upload_result_dispose(&res);
@@ -162,7 +168,7 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
     if (subj_name) {
         struct saved_artifact *sa = sctx_artifact(c, subj_name);
         if (!sa) {
-            sctx_decide(c, RC_ST_ERROR, "subject '%s' names no pushed artifact", subj_name);
+            judge_suite(c, "subject '%s' names no pushed artifact", subj_name);
             return 1;
         }
         rc_artifact_desc_of(&subject, &sa->art);
@@ -173,13 +179,26 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
     } else if (rc_str_eq(kind, "cncf-wasm")) {
         struct rc_artifact_cncf_wasm_opts o = {.salt = salt, .wasm_size = size};
         rc = rc_artifact_build_cncf_wasm(out, &o, &err);
-    } else if (rc_str_eq(kind, "oci-artifact")) {
+    } else if (rc_str_eq(kind, "oci-image") || rc_str_eq(kind, "oci-custom-layer")) {
+        struct rc_artifact_image_opts o = {
+            .salt = salt,
+            .layer_size = size ? size : DEFAULT_LAYER_SIZE,
+            .layer_media_type =
+                rc_str_eq(kind, "oci-custom-layer") ? "application/vnd.regcompat.layer.v1" : NULL,
+            .subject = subj_name ? &subject : NULL};
+        rc = rc_artifact_build_image(out, &o, &err);
+    } else if (rc_str_eq(kind, "oci-artifact") || rc_str_eq(kind, "oci-artifact-config")) {
+        /* OCI 1.1 artifact guidance: a custom artifactType with the empty config; or the
+         * older way, a custom config media type and no artifactType */
+        bool cfg = rc_str_eq(kind, "oci-artifact-config");
         struct rc_artifact_layer_spec layer = {.size = size ? size : DEFAULT_LAYER_SIZE};
-        struct rc_artifact_oci_opts o = {.salt = salt,
-                                         .artifact_type = "application/vnd.regcompat.test.v1",
-                                         .layers = &layer,
-                                         .nlayers = 1,
-                                         .subject = subj_name ? &subject : NULL};
+        struct rc_artifact_oci_opts o = {
+            .salt = salt,
+            .artifact_type = cfg ? NULL : "application/vnd.regcompat.test.v1",
+            .config_media_type = cfg ? "application/vnd.regcompat.config.v1+json" : NULL,
+            .layers = &layer,
+            .nlayers = 1,
+            .subject = subj_name ? &subject : NULL};
         rc = rc_artifact_build_oci(out, &o, &err);
     } else if (rc_str_eq(kind, "cosign-signature") && subj_name) {
         rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
@@ -191,12 +210,12 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
         rc = rc_artifact_build_sigstore_bundle(out, &o, &err);
     } else {
         rc_artifact_desc_dispose(&subject);
-        sctx_decide(c, RC_ST_ERROR, "unknown artifact '%s' (or it needs a subject)", kind);
+        judge_suite(c, "unknown artifact '%s' (or it needs a subject)", kind);
         return 1;
     }
     rc_artifact_desc_dispose(&subject);
     if (rc < 0) {
-        sctx_decide(c, RC_ST_ERROR, "building %s: %s", kind, rc_error_msg(err));
+        judge_suite(c, "building %s: %s", kind, rc_error_msg(err));
         rc_error_free(err);
         return 1;
     }
@@ -227,7 +246,7 @@ static int push_built(struct sctx *c, const struct rc_step *st, const char *repo
     int rc = rc_oci_manifest_put(&c->w->oci, repo, reference, art->media_type, art->manifest,
                                  art->manifest_len, resp, &err);
     if (rc < 0) {
-        sctx_transport_error(c, "manifest PUT", rc, err);
+        judge_transport(c, "manifest PUT", rc, err);
         return -1;
     }
     if (resp->status / 100 == 2)
@@ -280,9 +299,7 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
     }
     rc_error_free(err);
     rc_artifact_manifest_dispose(&m);
-    bool ok = resp.status == 201;
-    if (!ok)
-        sctx_unexpected(c, st, "manifest PUT", &resp, "201");
+    int stop = judge_answer(c, st, "manifest PUT", &resp, "201");
     sctx_set_last(c, &resp);
     if (save_name(st)) {
         struct saved_artifact sa = {rc_xstrdup(save_name(st)), art};
@@ -290,7 +307,7 @@ static int op_push_artifact(struct sctx *c, const struct rc_step *st)
     } else {
         rc_artifact_dispose(&art);
     }
-    return ok ? 0 : 1;
+    return stop;
 }
 
 /* ---- pull ------------------------------------------------------------------------------ */
@@ -306,26 +323,26 @@ static int pull_blob(struct sctx *c, const struct rc_step *st, const char *repo,
     rc_autofree char *what = rc_fmt("GET blob %s", d->digest);
     int stop = 0;
     if (rc < 0) {
-        stop = sctx_transport_error(c, what, rc, err);
+        stop = judge_transport(c, what, rc, err);
     } else if (r.status != 200) {
-        stop = sctx_unexpected(c, st, what, &r, "200");
+        stop = judge_unexpected(c, st, what, &r, "200");
     } else if (!rc_str_eq(r.body_digest, d->digest) && rc_str_starts(d->digest, "sha256:")) {
-        sctx_decide(c, RC_ST_FAIL, "%s: content hashes to %s", what, r.body_digest);
+        judge_wrong(c, "%s: content hashes to %s", what, r.body_digest);
         stop = 1;
     } else if (d->size >= 0 && r.body_bytes != (uint64_t)d->size) {
-        sctx_decide(c, RC_ST_FAIL, "%s: %" PRIu64 " bytes, the manifest says %" PRId64, what,
-                    r.body_bytes, d->size);
+        judge_wrong(c, "%s: %" PRIu64 " bytes, the manifest says %" PRId64, what, r.body_bytes,
+                    d->size);
         stop = 1;
     } else if (check_wasm && (r.body.len < 4 || memcmp(r.body.data, "\0asm", 4) != 0)) {
-        sctx_decide(c, RC_ST_FAIL, "%s: the wasm layer does not start with \\0asm", what);
+        judge_wrong(c, "%s: the wasm layer does not start with \\0asm", what);
         stop = 1;
     } else if (expected && !rc_artifact_find_blob(expected, d->digest)) {
-        sctx_decide(c, RC_ST_FAIL, "%s: not a blob of the pushed artifact", what);
+        judge_wrong(c, "%s: not a blob of the pushed artifact", what);
         stop = 1;
     }
     const char *dcd = rc_http_headers_get(&r.headers, "Docker-Content-Digest");
     if (!stop && dcd && !rc_str_eq(dcd, d->digest)) {
-        sctx_decide(c, RC_ST_FAIL, "%s: Docker-Content-Digest says %s", what, dcd);
+        judge_wrong(c, "%s: Docker-Content-Digest says %s", what, dcd);
         stop = 1;
     }
     rc_http_response_dispose(&r);
@@ -345,7 +362,7 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     const char *expected_name = rc_step_str(st, "expect_artifact");
     struct saved_artifact *exp = sctx_artifact(c, expected_name);
     if (expected_name && !exp) {
-        sctx_decide(c, RC_ST_ERROR, "expect_artifact '%s' names no pushed artifact", expected_name);
+        judge_suite(c, "expect_artifact '%s' names no pushed artifact", expected_name);
         return 1;
     }
     struct rc_http_response r;
@@ -354,11 +371,12 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     int rc = rc_oci_manifest_get(&c->w->oci, repo, reference, false, accept, &r, &err);
     if (rc < 0) {
         rc_http_response_dispose(&r);
-        return sctx_transport_error(c, "manifest GET", rc, err);
+        return judge_transport(c, "manifest GET", rc, err);
     }
     save_answer(c, st, &r);
     if (r.status != 200) {
-        sctx_unexpected(c, st, "manifest GET", &r, "200");
+        /* an answer the step's expectations allow ends the pull here too */
+        judge_answer(c, st, "manifest GET", &r, "200");
         sctx_set_last(c, &r);
         return 1;
     }
@@ -371,26 +389,23 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     struct rc_artifact_manifest m = {0};
     bool by_digest = strchr(reference, ':') != NULL;
     if (r.body_truncated) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET: body larger than the 8 MiB regcompat reads");
+        judge_wrong(c, "manifest GET: body larger than the 8 MiB regcompat reads");
         stop = 1;
     } else if (!dcd) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET: no Docker-Content-Digest header");
+        judge_wrong(c, "manifest GET: no Docker-Content-Digest header");
         stop = 1;
     } else if (!rc_str_eq(dcd, r.body_digest)) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET: Docker-Content-Digest %s, content hashes to %s",
-                    dcd, r.body_digest);
-        stop = 1;
-    } else if (by_digest && !rc_str_eq(reference, r.body_digest)) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET by digest returned content hashing to %s",
+        judge_wrong(c, "manifest GET: Docker-Content-Digest %s, content hashes to %s", dcd,
                     r.body_digest);
         stop = 1;
+    } else if (by_digest && !rc_str_eq(reference, r.body_digest)) {
+        judge_wrong(c, "manifest GET by digest returned content hashing to %s", r.body_digest);
+        stop = 1;
     } else if (rc_artifact_manifest_parse(&m, r.body.data, r.body.len, &err) < 0) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET: body is not a valid manifest: %s",
-                    rc_error_msg(err));
+        judge_wrong(c, "manifest GET: body is not a valid manifest: %s", rc_error_msg(err));
         stop = 1;
     } else if (m.schema_version != 2) {
-        sctx_decide(c, RC_ST_FAIL, "manifest GET: schemaVersion %" PRId64 ", expected 2",
-                    m.schema_version);
+        judge_wrong(c, "manifest GET: schemaVersion %" PRId64 ", expected 2", m.schema_version);
         stop = 1;
     } else {
         const char *want_ct = m.media_type ? m.media_type
@@ -399,8 +414,8 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
                                            : RC_MT_OCI_MANIFEST;
         size_t ctlen = ct ? strcspn(ct, "; ") : 0;
         if (!ct || strlen(want_ct) != ctlen || strncmp(ct, want_ct, ctlen) != 0) {
-            sctx_decide(c, RC_ST_FAIL, "manifest GET: Content-Type '%s', expected '%s'",
-                        ct ? ct : "(none)", want_ct);
+            judge_wrong(c, "manifest GET: Content-Type '%s', expected '%s'", ct ? ct : "(none)",
+                        want_ct);
             stop = 1;
         }
     }
@@ -410,14 +425,13 @@ static int op_pull_artifact(struct sctx *c, const struct rc_step *st)
     if (!stop && exp && bytes &&
         (r.body.len != exp->art.manifest_len ||
          memcmp(r.body.data, exp->art.manifest, r.body.len) != 0)) {
-        sctx_decide(c, RC_ST_FAIL,
-                    "manifest GET: bytes differ from what was pushed (%s, pushed %s)",
+        judge_wrong(c, "manifest GET: bytes differ from what was pushed (%s, pushed %s)",
                     r.body_digest, exp->art.digest);
         stop = 1;
     }
     bool policy = m.config && rc_str_eq(m.config->media_type, RC_ARTIFACT_MT_WASM_CONFIG_V1);
     if (!stop && policy && rc_artifact_check_policy(&m, &err) < 0) {
-        sctx_decide(c, RC_ST_FAIL, "kwctl would refuse this policy: %s", rc_error_msg(err));
+        judge_wrong(c, "kwctl would refuse this policy: %s", rc_error_msg(err));
         stop = 1;
     }
     rc_error_free(err);
@@ -460,7 +474,7 @@ static int op_push_blob(struct sctx *c, const struct rc_step *st)
     struct rc_error *err = NULL;
     if (rc_artifact_blob_digest(digest, &blob, &err) < 0) {
         rc_artifact_blob_dispose(&blob);
-        sctx_decide(c, RC_ST_ERROR, "blob source: %s", rc_error_msg(err));
+        judge_suite(c, "blob source: %s", rc_error_msg(err));
         rc_error_free(err);
         return 1;
     }
@@ -481,22 +495,37 @@ static int op_push_blob(struct sctx *c, const struct rc_step *st)
     return stop;
 }
 
-/* Steps that send one request and leave judging to `expect`. */
+/* The answer the spec prescribes for a step's judged request, unless nested expectations
+ * say otherwise. */
+static const char *default_status(struct sctx *c, const struct rc_step *st, const char *method)
+{
+    if (st->def->op == RC_OP_REQUEST) {
+        if (rc_str_eq(method, "GET") || rc_str_eq(method, "HEAD"))
+            return "200";
+        if (rc_str_eq(method, "PUT"))
+            return "201";
+        return "202"; /* POST (an upload session), PATCH, DELETE */
+    }
+    if (st->def->op == RC_OP_GET_BLOB && rc_step_arg(st, "range")) {
+        rc_autofree char *range = arg(c, st, "range");
+        return range && *range ? "206" : "200";
+    }
+    return st->def->expect_status;
+}
+
+/* Steps that send one request: the answer is judged against the step's expectations (or
+ * the operation's default) and kept for the expectations' other clauses. */
 static int finish_simple(struct sctx *c, const struct rc_step *st, const char *what, int rc,
                          struct rc_error *err, struct rc_http_response *r)
 {
     if (rc < 0) {
         rc_http_response_dispose(r);
-        return sctx_transport_error(c, what, rc, err);
+        return judge_transport(c, what, rc, err);
     }
     save_answer(c, st, r);
-    if (sctx_matches_unsupported(c, st, r)) {
-        sctx_unexpected(c, st, what, r, "");
-        sctx_set_last(c, r);
-        return 1;
-    }
+    int stop = judge_answer(c, st, what, r, default_status(c, st, what));
     sctx_set_last(c, r);
-    return 0;
+    return stop;
 }
 
 static int op_mount_blob(struct sctx *c, const struct rc_step *st)
@@ -583,8 +612,7 @@ static int padded_manifest(struct sctx *c, const struct rc_step *st, const char 
                        "\",\"schemaVersion\":2}";
     size_t fixed = strlen(head) + strlen(tail);
     if (size < fixed || size > 64 * RC_MIB) {
-        sctx_decide(c, RC_ST_ERROR, "put-manifest size must be between %zu bytes and 64 MiB",
-                    fixed);
+        judge_suite(c, "put-manifest size must be between %zu bytes and 64 MiB", fixed);
         return 1;
     }
     size_t pad = (size_t)size - fixed;
@@ -619,7 +647,7 @@ static int op_put_manifest(struct sctx *c, const struct rc_step *st)
     if (from) {
         struct saved_artifact *sa = sctx_artifact(c, from);
         if (!sa) {
-            sctx_decide(c, RC_ST_ERROR, "from '%s' names no pushed artifact", from);
+            judge_suite(c, "from '%s' names no pushed artifact", from);
             return 1;
         }
         bytes = sa->art.manifest;
@@ -678,10 +706,10 @@ static int op_tag(struct sctx *c, const struct rc_step *st)
     int rc = rc_oci_manifest_get(&c->w->oci, repo, reference, false, accept, &g, &err);
     if (rc < 0) {
         rc_http_response_dispose(&g);
-        return sctx_transport_error(c, "manifest GET", rc, err);
+        return judge_transport(c, "manifest GET", rc, err);
     }
     if (g.status != 200) {
-        sctx_unexpected(c, st, "manifest GET (to tag it)", &g, "200");
+        judge_unexpected(c, st, "manifest GET (to tag it)", &g, "200");
         sctx_set_last(c, &g);
         return 1;
     }
@@ -696,12 +724,6 @@ static int op_tag(struct sctx *c, const struct rc_step *st)
     if (rc == 0 && p.status / 100 == 2)
         sctx_track(c, repo, g.body_digest, true);
     rc_http_response_dispose(&g);
-    if (rc == 0 && p.status != 201 && !sctx_matches_unsupported(c, st, &p)) {
-        save_answer(c, st, &p);
-        sctx_unexpected(c, st, "manifest PUT (new tag)", &p, "201");
-        sctx_set_last(c, &p);
-        return 1;
-    }
     return finish_simple(c, st, "manifest PUT (new tag)", rc, err, &p);
 }
 
@@ -742,7 +764,7 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
         next = NULL;
         if (rc < 0) {
             rc_http_response_dispose(&r);
-            return sctx_transport_error(c, "tags list GET", rc, err);
+            return judge_transport(c, "tags list GET", rc, err);
         }
         pages++;
         if (r.status != 200) {
@@ -751,7 +773,7 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
         }
         struct rc_json *j = NULL;
         if (rc_json_parse(&j, r.body.data ? r.body.data : "", r.body.len, &err) < 0) {
-            sctx_decide(c, RC_ST_FAIL, "tags list: body is not JSON: %s", rc_error_msg(err));
+            judge_wrong(c, "tags list: body is not JSON: %s", rc_error_msg(err));
             rc_error_free(err);
             sctx_set_last(c, &r);
             return 1;
@@ -767,7 +789,7 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
             if (tags)
                 sctx_add_note(c, "tags list answered \"tags\": null");
         } else {
-            sctx_decide(c, RC_ST_FAIL, "tags list: \"tags\" is %s, not an array",
+            judge_wrong(c, "tags list: \"tags\" is %s, not an array",
                         rc_json_type_name(rc_json_type(tags)));
             rc_json_free(j);
             sctx_set_last(c, &r);
@@ -780,7 +802,7 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
             break;
         if (pages >= MAX_TAG_PAGES) {
             free(next);
-            sctx_decide(c, RC_ST_FAIL, "tags list: still a Link rel=next after %u pages", pages);
+            judge_wrong(c, "tags list: still a Link rel=next after %u pages", pages);
             return 1;
         }
     }
@@ -836,7 +858,7 @@ static int op_request(struct sctx *c, const struct rc_step *st)
         free(s1);
         free(s2);
         rc_http_headers_dispose(&h);
-        sctx_decide(c, RC_ST_ERROR, "request: %s", rc_error_msg(err));
+        judge_suite(c, "request: %s", rc_error_msg(err));
         rc_error_free(err);
         return 1;
     }
@@ -874,10 +896,10 @@ static int expect_fail(struct sctx *c, const struct rc_step *st, const char *fmt
     char *msg = rc_vfmt(fmt, ap);
     va_end(ap);
     const char *why = rc_step_str(st, "reason");
-    if (sctx_matches_unsupported(c, st, &c->last))
-        sctx_decide(c, RC_ST_UNSUPPORTED, "%s%s%s", why ? why : "", why ? ": " : "", msg);
+    if (judge_declines(st, &c->last))
+        judge_declined(c, "%s%s%s", why ? why : "", why ? ": " : "", msg);
     else
-        sctx_decide(c, RC_ST_FAIL, "%s%s%s", why ? why : "", why ? ": " : "", msg);
+        judge_wrong(c, "%s%s%s", why ? why : "", why ? ": " : "", msg);
     free(msg);
     return 1;
 }
@@ -979,13 +1001,7 @@ static int op_expect(struct sctx *c, const struct rc_step *st)
         snprintf(s, sizeof(s), "%ld", r->status);
         if (!rc_strv_contains(&a->list, s)) {
             rc_autofree char *want = rc_strv_join(&a->list, " or ");
-            const char *why = rc_step_str(st, "reason");
-            if (why && r->status != 401 && r->status != 403 && r->status != 429 &&
-                r->status != 502 && r->status != 503 && r->status != 504) {
-                rc_autofree char *ans = describe_answer(r);
-                return expect_fail(c, st, "answered %s, expected %s", ans, want);
-            }
-            return sctx_unexpected(c, st, "the registry", r, want);
+            return judge_unexpected(c, st, "the registry", r, want);
         }
     }
     if ((a = rc_step_arg(st, "header"))) {
@@ -1010,6 +1026,36 @@ static int op_expect(struct sctx *c, const struct rc_step *st)
             rc_autofree char *want = rc_strv_join(&a->list, " or ");
             return expect_fail(c, st, "Content-Type '%s', expected %s", ct ? ct : "(none)", want);
         }
+    }
+    if (arg_num(st, "envelope", 0)) {
+        /* "Error Codes": a 4xx body MAY be in any format; a JSON body MUST be the envelope.
+         * The body decides; the Content-Type is a separate deviation. */
+        struct rc_json *j = NULL;
+        struct rc_error *err = NULL;
+        if (!r->body.len || rc_json_parse(&j, r->body.data, r->body.len, &err) < 0) {
+            rc_error_free(err);
+            rc_autofree char *ans = describe_answer(r);
+            return judge_declined(c,
+                                  "the error body is not JSON (%s): a 4xx body MAY be in any "
+                                  "format (\"Error Codes\")",
+                                  ans);
+        }
+        const struct rc_json *errs = rc_json_get(j, "errors");
+        bool env = rc_json_type(errs) == RC_JSON_ARRAY && rc_json_len(errs) > 0;
+        for (size_t i = 0; env && i < rc_json_len(errs); i++)
+            env = rc_json_type(rc_json_get(rc_json_at(errs, i), "code")) == RC_JSON_STRING;
+        rc_json_free(j);
+        if (!env)
+            return expect_fail(c, st,
+                               "the JSON error body is not the OCI envelope "
+                               "{\"errors\":[{\"code\",...}]} (\"Error Codes\")");
+        const char *ct = rc_http_headers_get(&r->headers, "Content-Type");
+        size_t n = ct ? strcspn(ct, "; ") : 0;
+        if (!ct || n != strlen("application/json") || strncmp(ct, "application/json", n) != 0)
+            judge_deviation(c,
+                            "the error envelope came with Content-Type '%s', not "
+                            "application/json",
+                            ct ? ct : "(none)");
     }
     if ((a = rc_step_arg(st, "error_code"))) {
         struct rc_strv codes = {0};
@@ -1089,7 +1135,7 @@ static int take_index(struct sctx *c, const struct rc_http_response *r, const ch
     if (rc_artifact_manifest_parse(&c->refs, r->body.data ? r->body.data : "", r->body.len, &err) <
             0 ||
         !c->refs.is_index) {
-        sctx_decide(c, RC_ST_FAIL, "%s: the body is not an image index%s%s", what, err ? ": " : "",
+        judge_wrong(c, "%s: the body is not an image index%s%s", what, err ? ": " : "",
                     err ? rc_error_msg(err) : "");
         rc_error_free(err);
         return 1;
@@ -1122,20 +1168,54 @@ static int get_fallback_index(struct sctx *c, const struct rc_step *st, const ch
     struct rc_error *err = NULL;
     int rc = rc_oci_manifest_get(&c->w->oci, repo, tag, false, RC_MT_OCI_INDEX, resp, &err);
     if (rc < 0)
-        return sctx_transport_error(c, "GET of the referrers tag schema index", rc, err);
+        return judge_transport(c, "GET of the referrers tag schema index", rc, err);
     *found = resp->status == 200;
     if (resp->status == 404)
         return 0;
     if (resp->status != 200)
-        return sctx_unexpected(c, st, "GET of the referrers tag schema index", resp, "200 or 404");
+        return judge_unexpected(c, st, "GET of the referrers tag schema index", resp, "200 or 404");
     if (rc_str_eq(resp->body_digest, subject)) {
-        sctx_decide(c, RC_ST_FAIL,
+        judge_wrong(c,
                     "the tag %s resolves to the subject manifest itself, not to a referrers "
                     "index",
                     tag);
         return 1;
     }
     return 0;
+}
+
+/* "No referrers API" is one category ("Listing Referrers", "Unavailable Referrers API"): a
+ * registry with the API answers 200 with an image index and its Content-Type. A 404 is the
+ * specified sign of no API; registries also show it with a 405, a redirect (to a login
+ * page), an HTML page or another 200 that is not an index, or the index under another
+ * Content-Type, and a client then falls back to the tag schema. NULL when the answer is
+ * an API answer; else why it is not. *index_ok tells whether the body is an image index. */
+static char *no_referrers_api(const struct rc_http_response *r, bool *index_ok)
+{
+    *index_ok = false;
+    if (r->status == 404 || r->status == 405)
+        return describe_answer(r);
+    if (r->status / 100 == 3)
+        return rc_fmt("a %ld redirect", r->status);
+    if (r->status != 200)
+        return NULL; /* another answer: judged as such */
+    struct rc_artifact_manifest m = {0};
+    struct rc_error *err = NULL;
+    *index_ok =
+        rc_artifact_manifest_parse(&m, r->body.data ? r->body.data : "", r->body.len, &err) == 0 &&
+        m.is_index;
+    rc_artifact_manifest_dispose(&m);
+    rc_error_free(err);
+    const char *ct = rc_http_headers_get(&r->headers, "Content-Type");
+    size_t n = ct ? strcspn(ct, "; ") : 0;
+    bool ct_ok = ct && n == strlen(RC_MT_OCI_INDEX) && strncmp(ct, RC_MT_OCI_INDEX, n) == 0;
+    const char *via = r->nhops ? " after a redirect" : "";
+    if (!*index_ok)
+        return rc_fmt("a 200%s whose body is not an image index (%s)", via,
+                      ct ? ct : "no Content-Type");
+    if (!ct_ok)
+        return rc_fmt("an image index%s served as '%s'", via, ct ? ct : "(no Content-Type)");
+    return NULL;
 }
 
 static int op_referrers(struct sctx *c, const struct rc_step *st)
@@ -1151,10 +1231,12 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
     int rc = rc_oci_referrers(&c->w->oci, repo, digest, at, &r, &err);
     if (rc < 0) {
         rc_http_response_dispose(&r);
-        return sctx_transport_error(c, "referrers GET", rc, err);
+        return judge_transport(c, "referrers GET", rc, err);
     }
     save_answer(c, st, &r);
-    if (r.status == 404 && fallback) {
+    bool index_ok = false;
+    rc_autofree char *no_api = no_referrers_api(&r, &index_ok);
+    if (no_api && fallback) {
         struct rc_http_response f;
         rc_http_response_init(&f);
         bool found = false;
@@ -1164,7 +1246,7 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
             return 1;
         }
         c->fallback = true;
-        sctx_add_note(c, "no referrers API (404): listed through the tag schema");
+        sctx_add_note(c, "no referrers API (%s): listed through the tag schema", no_api);
         int stop = 0;
         if (found) {
             stop = take_index(c, &f, "referrers tag schema index");
@@ -1179,6 +1261,13 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
         sctx_set_last(c, &f);
         return stop;
     }
+    if (no_api && !index_ok) {
+        /* the API checks: a registry without the API validly declines it */
+        save_u64(c, st, "count", 0);
+        judge_declined(c, "no referrers API: the referrers GET answered %s", no_api);
+        sctx_set_last(c, &r);
+        return 1;
+    }
     if (r.status != 200)
         return finish_simple(c, st, "referrers GET", 0, NULL, &r);
     int stop = take_index(c, &r, "referrers GET");
@@ -1187,7 +1276,7 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
     for (char *next = stop ? NULL : rc_oci_link_next(&r); next; next = rc_oci_link_next(&r)) {
         if (++pages > MAX_TAG_PAGES) {
             free(next);
-            sctx_decide(c, RC_ST_FAIL, "referrers: still a Link rel=next after %u pages", pages);
+            judge_wrong(c, "referrers: still a Link rel=next after %u pages", pages);
             stop = 1;
             break;
         }
@@ -1201,10 +1290,10 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
             rc_artifact_manifest_dispose(&acc);
             rc_http_response_dispose(&pg);
             rc_http_response_dispose(&r);
-            return sctx_transport_error(c, "referrers GET (next page)", rc, err);
+            return judge_transport(c, "referrers GET (next page)", rc, err);
         }
         stop = pg.status == 200 ? take_index(c, &pg, "referrers GET (next page)")
-                                : sctx_unexpected(c, st, "referrers GET (next page)", &pg, "200");
+                                : judge_unexpected(c, st, "referrers GET (next page)", &pg, "200");
         if (!stop) {
             /* append this page to what came before */
             acc.manifests = rc_xrealloc(acc.manifests, (acc.nmanifests + c->refs.nmanifests) *
@@ -1246,7 +1335,7 @@ static int update_fallback_index(struct sctx *c, const struct rc_step *st, const
     struct rc_error *err = NULL;
     if (found &&
         (rc_artifact_manifest_parse(&old, g.body.data, g.body.len, &err) < 0 || !old.is_index)) {
-        sctx_decide(c, RC_ST_FAIL, "the referrers tag schema index is not an image index");
+        judge_wrong(c, "the referrers tag schema index is not an image index");
         rc_error_free(err);
         rc_artifact_manifest_dispose(&old);
         rc_http_response_dispose(&g);
@@ -1261,13 +1350,13 @@ static int update_fallback_index(struct sctx *c, const struct rc_step *st, const
     int stop = 0;
     if (rc_artifact_referrer_entry(&entries[n], art->media_type, art->manifest, art->manifest_len,
                                    &err) < 0) {
-        sctx_decide(c, RC_ST_ERROR, "referrer entry: %s", rc_error_msg(err));
+        judge_suite(c, "referrer entry: %s", rc_error_msg(err));
         rc_error_free(err);
         stop = 1;
     }
     struct rc_artifact idx = {0};
     if (!stop && rc_artifact_build_referrers_index(&idx, entries, n + 1, &err) < 0) {
-        sctx_decide(c, RC_ST_ERROR, "referrers index: %s", rc_error_msg(err));
+        judge_suite(c, "referrers index: %s", rc_error_msg(err));
         rc_error_free(err);
         stop = 1;
     }
@@ -1281,9 +1370,9 @@ static int update_fallback_index(struct sctx *c, const struct rc_step *st, const
         int rc = rc_oci_manifest_put(&c->w->oci, repo, tag, idx.media_type, idx.manifest,
                                      idx.manifest_len, &p, &err);
         if (rc < 0) {
-            stop = sctx_transport_error(c, "PUT of the referrers tag schema index", rc, err);
+            stop = judge_transport(c, "PUT of the referrers tag schema index", rc, err);
         } else if (p.status != 201) {
-            stop = sctx_unexpected(c, st, "PUT of the referrers tag schema index", &p, "201");
+            stop = judge_unexpected(c, st, "PUT of the referrers tag schema index", &p, "201");
         } else {
             sctx_track(c, repo, idx.digest, true);
             c->fallback = true;
@@ -1321,13 +1410,12 @@ static int push_referrer(struct sctx *c, const struct rc_step *st, struct rc_art
     save(c, st, "media_type", art->media_type);
     const char *subj = rc_http_headers_get(&r.headers, "OCI-Subject");
     save(c, st, "oci_subject", subj ? subj : "");
-    if (r.status != 201) {
-        sctx_unexpected(c, st, "referrer manifest PUT", &r, "201");
+    if (judge_answer(c, st, "referrer manifest PUT", &r, "201") || r.status / 100 != 2) {
         sctx_set_last(c, &r);
         return 1;
     }
     if (subj && !rc_str_eq(subj, subject_digest)) {
-        sctx_decide(c, RC_ST_FAIL, "OCI-Subject names %s, the subject is %s", subj, subject_digest);
+        judge_wrong(c, "OCI-Subject names %s, the subject is %s", subj, subject_digest);
         sctx_set_last(c, &r);
         return 1;
     }
@@ -1353,7 +1441,7 @@ static struct saved_artifact *subject_arg(struct sctx *c, const struct rc_step *
     const char *name = rc_step_str(st, "subject");
     struct saved_artifact *sa = sctx_artifact(c, name);
     if (!sa)
-        sctx_decide(c, RC_ST_ERROR, "subject '%s' names no saved artifact", name);
+        judge_suite(c, "subject '%s' names no saved artifact", name);
     return sa;
 }
 
@@ -1392,12 +1480,12 @@ static int op_attach(struct sctx *c, const struct rc_step *st)
         rc_artifact_annots_dispose(&an);
     } else {
         rc_artifact_desc_dispose(&subject);
-        sctx_decide(c, RC_ST_ERROR, "attach: unknown artifact '%s'", kind);
+        judge_suite(c, "attach: unknown artifact '%s'", kind);
         return 1;
     }
     rc_artifact_desc_dispose(&subject);
     if (rc < 0) {
-        sctx_decide(c, RC_ST_ERROR, "building %s: %s", kind, rc_error_msg(err));
+        judge_suite(c, "building %s: %s", kind, rc_error_msg(err));
         rc_error_free(err);
         return 1;
     }
@@ -1424,7 +1512,7 @@ static int op_sign(struct sctx *c, const struct rc_step *st)
         int rc = rc_artifact_build_sigstore_bundle(&art, &o, &err);
         rc_artifact_desc_dispose(&subject);
         if (rc < 0) {
-            sctx_decide(c, RC_ST_ERROR, "building the bundle: %s", rc_error_msg(err));
+            judge_suite(c, "building the bundle: %s", rc_error_msg(err));
             rc_error_free(err);
             return 1;
         }
@@ -1433,14 +1521,14 @@ static int op_sign(struct sctx *c, const struct rc_step *st)
         return stop;
     }
     if (format && !rc_str_eq(format, "cosign")) {
-        sctx_decide(c, RC_ST_ERROR, "sign: unknown format '%s'", format);
+        judge_suite(c, "sign: unknown format '%s'", format);
         return 1;
     }
     rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
     struct rc_artifact_cosign_opts o = {
         .salt = salt, .docker_reference = dref, .manifest_digest = subject_digest};
     if (rc_artifact_build_cosign(&art, &o, &err) < 0) {
-        sctx_decide(c, RC_ST_ERROR, "building the signature: %s", rc_error_msg(err));
+        judge_suite(c, "building the signature: %s", rc_error_msg(err));
         rc_error_free(err);
         return 1;
     }
@@ -1455,9 +1543,7 @@ static int op_sign(struct sctx *c, const struct rc_step *st)
     save_answer(c, st, &r);
     save(c, st, "digest", art.digest);
     save(c, st, "tag", tag);
-    int stop = 0;
-    if (r.status != 201)
-        stop = sctx_unexpected(c, st, "signature manifest PUT", &r, "201");
+    int stop = judge_answer(c, st, "signature manifest PUT", &r, "201");
     sctx_set_last(c, &r);
     keep_artifact(c, st, &art);
     return stop;

@@ -125,16 +125,25 @@ static void cleanup_created(struct sctx *c)
                c->repo, last_answer);
 }
 
-static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n, bool setup)
+/* Runs a section's steps until the verdict is decided (cleanup runs whatever happened).
+ * An operation is judged together with the expectations nested under it. */
+static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n)
 {
-    for (size_t i = 0; i < n && !c->decided; i++) {
-        if (run_step(c, &steps[i]) && setup && c->decided && c->status != RC_ST_ERROR) {
-            /* a setup step that cannot be done means the check cannot be tested */
-            char *r = rc_fmt("setup: %s", c->reason);
-            free(c->reason);
-            c->reason = r;
-            c->status = RC_ST_ERROR;
+    size_t ops = 0;
+    c->step = NULL;
+    c->expects = NULL;
+    c->nexpects = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct rc_step *st = &steps[i];
+        if (c->decided && st->role != RC_ROLE_CLEANUP)
+            break;
+        if (st->def->op != RC_OP_EXPECT || !c->step) {
+            c->step = st;
+            c->step_no = ++ops;
+            c->expects = st + 1;
+            c->nexpects = st->def->op == RC_OP_EXPECT ? 0 : st->nexpects;
         }
+        run_step(c, st);
     }
 }
 
@@ -145,8 +154,8 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     w->cur = &c;
     uint64_t t0 = rc_now_ms();
     rc_log(RC_LOG_INFO, "[%s] %s: start (repository %s)", w->profile->id, sc->id, c.repo);
-    run_steps(&c, sc->setup, sc->nsetup, true);
-    run_steps(&c, sc->steps, sc->nsteps, false);
+    run_steps(&c, sc->setup, sc->nsetup);
+    run_steps(&c, sc->steps, sc->nsteps);
     uint64_t t1 = rc_now_ms();
 
     /* the verdict and its evidence are taken before cleanup, which never changes them */
@@ -156,15 +165,15 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
         sctx_take_evidence(&c, cr);
 
     c.in_cleanup = true;
-    bool decided = c.decided;
-    for (size_t i = 0; i < sc->ncleanup; i++) {
-        c.decided = false;
-        run_step(&c, &sc->cleanup[i]);
-    }
-    c.decided = decided;
+    run_steps(&c, sc->cleanup, sc->ncleanup);
     if (!w->opts->keep && interrupt_level < 2)
         cleanup_created(&c);
 
+    /* the note names every fallback taken and every deviation; each deviation also keeps
+     * its own evidence */
+    for (size_t i = 0; i < c.ndeviations; i++)
+        sctx_add_note(&c, "%s", c.deviations[i].text);
+    sctx_take_deviations(&c, cr);
     cr->note = c.note ? rc_redact_text(c.note) : NULL;
     cr->duration_ms = t1 - t0;
     cr->requests = c.requests;
@@ -304,6 +313,8 @@ static char *repositories(struct run *run, struct worker *w)
     struct rc_buf b = RC_BUF_INIT(0);
     rc_buf_add(&b, "", 0);
     for (size_t i = 0; i < run->nscenarios; i++) {
+        if (run->scenarios[i] == run->opts->autocreate)
+            continue; /* it asks whether a push creates its repository */
         char *repo = rc_profile_repository(w->profile, run->run_id, run->scenarios[i]->id);
         rc_buf_addf(&b, "%s\n%s-2\n", repo, repo);
         free(repo);
@@ -330,6 +341,9 @@ enum { SC_PENDING, SC_RUNNING, SC_DONE };
 struct pool {
     struct run *run;
     struct rc_registry_result *reg;
+    /* why checks that write are skipped (the registry does not create repositories and the
+     * profile provides none), or NULL */
+    const char *no_repos;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned char *state;
@@ -364,6 +378,38 @@ static size_t next_ready(struct pool *pl, bool *any_pending)
     return SIZE_MAX;
 }
 
+static bool step_writes(const struct rc_step *st)
+{
+    switch (st->def->op) {
+    case RC_OP_PUSH_ARTIFACT:
+    case RC_OP_PUSH_BLOB:
+    case RC_OP_MOUNT_BLOB:
+    case RC_OP_PUT_MANIFEST:
+    case RC_OP_TAG:
+    case RC_OP_ATTACH:
+    case RC_OP_SIGN:
+        return true;
+    case RC_OP_REQUEST: {
+        const char *m = rc_step_str(st, "method");
+        return m && (rc_str_eq(m, "POST") || rc_str_eq(m, "PUT") || rc_str_eq(m, "PATCH"));
+    }
+    default:
+        return false;
+    }
+}
+
+/* Whether a scenario pushes anything (and so needs a repository it may write to). */
+static bool scenario_writes(const struct rc_scenario *sc)
+{
+    for (size_t i = 0; i < sc->nsetup; i++)
+        if (step_writes(&sc->setup[i]))
+            return true;
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (step_writes(&sc->steps[i]))
+            return true;
+    return false;
+}
+
 static void run_one(struct pool *pl, struct worker *w, size_t i)
 {
     const struct rc_scenario *sc = pl->run->scenarios[i];
@@ -379,6 +425,8 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
     }
     if (rc_runner_interrupted()) {
         set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
+    } else if (pl->no_repos && scenario_writes(sc)) {
+        set_check(cr, sc, RC_ST_SKIP, pl->no_repos);
     } else if (rc_strv_contains(&w->profile->absent, sc->feature)) {
         set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
     } else if (blocker) {
@@ -422,11 +470,44 @@ static void *pool_main(void *arg)
     return NULL;
 }
 
+/* Repository auto-creation is a registry-level precondition, probed once before the other
+ * checks: where a push does not create its repository (push.autocreate `unsupported`) and the
+ * profile provides none (hooks.before, or a `repository` template pointing at existing ones),
+ * every check that writes is `skip` with one reason. */
+static void probe_autocreate(struct run *run, struct worker *lead, struct pool *pl)
+{
+    const struct rc_scenario *ac = run->opts->autocreate;
+    if (!ac || rc_runner_interrupted())
+        return;
+    bool writes = false;
+    for (size_t i = 0; i < run->nscenarios && !writes; i++)
+        writes = run->scenarios[i] != ac && scenario_writes(run->scenarios[i]);
+    size_t idx = scenario_index(run, ac->id);
+    if (!writes && idx == SIZE_MAX)
+        return;
+    struct rc_check_result hidden = {0};
+    struct rc_check_result *cr = idx == SIZE_MAX ? &hidden : &pl->reg->checks[idx];
+    run_scenario(lead, ac, cr);
+    enum rc_status st = cr->status;
+    if (idx != SIZE_MAX) {
+        apply_expectation(run, lead->profile, cr);
+        pl->state[idx] = SC_DONE;
+        progress(run, pl->reg, cr);
+    }
+    const struct rc_profile *p = lead->profile;
+    if (st == RC_ST_UNSUPPORTED && !p->hooks.before && !p->repository)
+        pl->no_repos = "not run: a push does not create its repository on this registry "
+                       "(push.autocreate) and the profile provides none; create them in "
+                       "hooks.before or point `repository` at existing ones";
+    rc_check_result_dispose(&hidden);
+}
+
 static void run_pool(struct run *run, struct worker *lead, struct rc_registry_result *reg)
 {
     struct pool pl = {.run = run, .reg = reg};
     pl.state = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, 1);
     reg->nchecks = run->nscenarios;
+    probe_autocreate(run, lead, &pl);
     pthread_mutex_init(&pl.lock, NULL);
     pthread_cond_init(&pl.cond, NULL);
     size_t n =

@@ -21,6 +21,9 @@ struct rc_run_opts {
     size_t nsuites;
     const struct rc_strv *only; /* check id globs; NULL or empty = all */
     const struct rc_strv *skip;
+    /* the scenario tagged "autocreate" (push.autocreate), from all suites: run first on every
+     * registry whose selected checks write, and reported only when selected. NULL = none */
+    const struct rc_scenario *autocreate;
     int jobs;           /* registries in parallel, default 1 */
     bool keep;          /* leave what the run created on the registries */
     int timeout_s;      /* per-request timeout override, 0 = the profile's */
@@ -40,6 +43,25 @@ int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct
  * cleanup still runs); the second aborts transfers in progress. */
 void rc_runner_interrupt(void);
 bool rc_runner_interrupted(void);
+
+/* What an answer amounts to, before the step's role is considered (judge.c). */
+enum rc_cause {
+    RC_CAUSE_TRANSPORT,     /* no answer */
+    RC_CAUSE_DROPPED,       /* no answer to this request only, reproducibly */
+    RC_CAUSE_CREDENTIALS,   /* 401 / 403 */
+    RC_CAUSE_RATE_LIMITED,  /* 429 after retries */
+    RC_CAUSE_UNAVAILABLE,   /* 502 / 503 / 504 after retries */
+    RC_CAUSE_NO_REPOSITORY, /* 404 NAME_UNKNOWN */
+    RC_CAUSE_DECLINED,      /* a declared valid decline */
+    RC_CAUSE_WRONG,         /* any other unexpected answer */
+    RC_CAUSE_SUITE,         /* the suite or the tester is wrong */
+    RC_CAUSE__COUNT
+};
+const char *rc_cause_name(enum rc_cause c);
+/* The status the rule table gives a cause on a step of that role. */
+enum rc_status rc_verdict_rule(enum rc_cause cause, enum rc_step_role role);
+/* The rule table as a Markdown table (`regcompat list verdict-rules`, suites/README.md). */
+void rc_verdict_rules_markdown(struct rc_buf *out);
 
 /* A run id: "20261128-032510-1a2b" */
 void rc_runner_make_run_id(char out[32]);

@@ -210,25 +210,36 @@ static void check_arg_vars(struct loader *ld, const struct scope *sc, const stru
     }
 }
 
-static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_node *n,
-                      const char *where, struct rc_step *st)
+static bool has_var(const char *s)
+{
+    const char *open, *close;
+    return rc_find_var(s, &open, &close);
+}
+
+static void check_choice(struct loader *ld, const struct rc_arg *a, const char *key)
+{
+    if (!a->def->choices || a->def->type != RC_ARG_STR || has_var(a->str))
+        return;
+    for (const char *const *c = a->def->choices; *c; c++)
+        if (rc_str_eq(*c, a->str))
+            return;
+    struct rc_strv all = {0};
+    for (const char *const *c = a->def->choices; *c; c++)
+        rc_strv_push(&all, *c);
+    rc_autofree char *list = rc_strv_join(&all, ", ");
+    rc_strv_dispose(&all);
+    problem(ld, a->line, key, "'%s' is not one of: %s", a->str, list);
+}
+
+/* The arguments of one operation (args may be NULL: none). */
+static bool load_args(struct loader *ld, struct scope *sc, const struct rc_op_def *opdef,
+                      const struct rc_yaml_node *args, int line, struct rc_step *st)
 {
     memset(st, 0, sizeof(*st));
-    st->line = n->line;
-    if (n->kind != RC_YAML_MAP || n->n != 1) {
-        problem(ld, n->line, where,
-                "a step is a mapping with exactly one operation, like '- push-blob: {size: 4KiB}'");
-        return false;
-    }
-    const char *opname = n->keys[0];
-    st->def = rc_op_find(opname);
-    if (!st->def) {
-        problem(ld, n->line, where, "unknown operation '%s' (see 'regcompat list operations')",
-                opname);
-        return false;
-    }
-    const struct rc_yaml_node *args = n->items[0];
-    if (rc_yaml_is_null(args))
+    st->line = line;
+    st->def = opdef;
+    const char *opname = opdef->name;
+    if (args && rc_yaml_is_null(args))
         args = NULL;
     if (args && args->kind != RC_YAML_MAP) {
         problem(ld, args->line, opname, "arguments must be a mapping, got %s",
@@ -251,6 +262,7 @@ static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_
         struct rc_arg *a = &st->args[st->nargs];
         if (load_arg(ld, def, args->items[i], key, a)) {
             check_arg_vars(ld, sc, a, key);
+            check_choice(ld, a, key);
             st->nargs++;
         } else {
             arg_dispose(a);
@@ -261,7 +273,7 @@ static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_
     for (const struct rc_arg_def *def = st->def->args; def->key; def++) {
         if (def->required && !rc_step_arg(st, def->key)) {
             rc_autofree char *key = rc_fmt("%s.%s", opname, def->key);
-            problem(ld, n->line, key, "required argument missing");
+            problem(ld, line, key, "required argument missing");
             ok = false;
         }
     }
@@ -273,8 +285,86 @@ static bool load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_
     return ok;
 }
 
+struct steps {
+    struct rc_step *v;
+    size_t n, cap;
+};
+
+static void add_step(struct steps *out, struct rc_step *st, bool ok)
+{
+    if (ok)
+        RC_PUSH(out->v, out->n, out->cap, *st);
+    else
+        step_dispose(st);
+}
+
+/* One list item: `- OPERATION: {args}`, optionally with `expect:` (one expectation or a
+ * list of them) judging that operation's answer. Nested expectations become `expect` steps
+ * right after the operation, which is what a bare `- expect:` item means too. */
+static void load_step(struct loader *ld, struct scope *sc, const struct rc_yaml_node *n,
+                      const char *where, enum rc_step_role role, struct steps *out)
+{
+    const char *usage = "a step is a mapping with one operation (and optionally 'expect'), "
+                        "like '- push-blob: {size: 4KiB}'";
+    if (n->kind != RC_YAML_MAP || n->n == 0) {
+        problem(ld, n->line, where, "%s", usage);
+        return;
+    }
+    const struct rc_op_def *def = NULL;
+    size_t opkey = 0;
+    const struct rc_yaml_node *nested = NULL;
+    for (size_t i = 0; i < n->n; i++) {
+        if (rc_str_eq(n->keys[i], "expect") && n->n > 1) {
+            nested = n->items[i];
+            continue;
+        }
+        if (def) {
+            problem(ld, n->key_lines[i], n->keys[i], "%s", usage);
+            return;
+        }
+        def = rc_op_find(n->keys[i]);
+        opkey = i;
+        if (!def) {
+            problem(ld, n->key_lines[i], where,
+                    "unknown operation '%s' (see 'regcompat list operations')", n->keys[i]);
+            return;
+        }
+    }
+    if (!def) {
+        problem(ld, n->line, where, "%s", usage);
+        return;
+    }
+    if (nested && def->op == RC_OP_EXPECT) {
+        problem(ld, n->line, "expect", "an expectation cannot carry another");
+        return;
+    }
+    struct rc_step st;
+    bool ok = load_args(ld, sc, def, n->items[opkey], n->line, &st);
+    st.role = role;
+    const char *r = rc_step_str(&st, "role");
+    if (r && rc_str_eq(r, "precondition"))
+        st.role = RC_ROLE_PRECONDITION;
+    else if (r && rc_str_eq(r, "probe"))
+        st.role = RC_ROLE_PROBE;
+    if (role == RC_ROLE_CLEANUP)
+        st.role = RC_ROLE_CLEANUP;
+    add_step(out, &st, ok);
+    if (!nested)
+        return;
+    const struct rc_op_def *edef = rc_op_def(RC_OP_EXPECT);
+    bool list = nested->kind == RC_YAML_SEQ;
+    size_t ne = list ? nested->n : 1;
+    for (size_t i = 0; i < ne; i++) {
+        const struct rc_yaml_node *e = list ? nested->items[i] : nested;
+        struct rc_step es;
+        bool eok = load_args(ld, sc, edef, e, e->line, &es);
+        es.role = st.role;
+        add_step(out, &es, eok);
+    }
+}
+
 static void load_steps(struct loader *ld, struct scope *sc, const struct rc_yaml_node *n,
-                       const char *key, struct rc_step **out, size_t *nout)
+                       const char *key, enum rc_step_role role, struct rc_step **out, size_t *nout)
 {
     *out = NULL;
     *nout = 0;
@@ -284,14 +374,28 @@ static void load_steps(struct loader *ld, struct scope *sc, const struct rc_yaml
         problem(ld, n->line, key, "expected a list of steps, got %s", rc_yaml_kind_name(n->kind));
         return;
     }
-    *out = rc_xcalloc(n->n ? n->n : 1, sizeof(**out));
-    for (size_t i = 0; i < n->n; i++) {
-        struct rc_step st;
-        if (load_step(ld, sc, n->items[i], key, &st))
-            (*out)[(*nout)++] = st;
-        else
-            step_dispose(&st);
+    struct steps v = {0};
+    for (size_t i = 0; i < n->n; i++)
+        load_step(ld, sc, n->items[i], key, role, &v);
+    /* each operation is judged by the expectations that follow it */
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.v[i].def->op == RC_OP_EXPECT)
+            continue;
+        size_t k = i + 1;
+        while (k < v.n && v.v[k].def->op == RC_OP_EXPECT) {
+            v.v[k].role = v.v[i].role;
+            k++;
+        }
+        v.v[i].nexpects = k - i - 1;
     }
+    *out = v.v;
+    *nout = v.n;
+}
+
+const char *rc_step_role_name(enum rc_step_role r)
+{
+    static const char *const names[] = {"probe", "precondition", "cleanup"};
+    return names[r];
 }
 
 /* ---- scenarios and suites -------------------------------------------------------------- */
@@ -365,9 +469,12 @@ static bool load_scenario(struct loader *ld, const char *suite, const char *path
     load_strlist(ld, rc_yaml_map_get(n, "needs"), "needs", &sc->needs);
     load_strlist(ld, rc_yaml_map_get(n, "tags"), "tags", &sc->tags);
     struct scope vars = {0};
-    load_steps(ld, &vars, rc_yaml_map_get(n, "setup"), "setup", &sc->setup, &sc->nsetup);
-    load_steps(ld, &vars, rc_yaml_map_get(n, "steps"), "steps", &sc->steps, &sc->nsteps);
-    load_steps(ld, &vars, rc_yaml_map_get(n, "cleanup"), "cleanup", &sc->cleanup, &sc->ncleanup);
+    load_steps(ld, &vars, rc_yaml_map_get(n, "setup"), "setup", RC_ROLE_PRECONDITION, &sc->setup,
+               &sc->nsetup);
+    load_steps(ld, &vars, rc_yaml_map_get(n, "steps"), "steps", RC_ROLE_PROBE, &sc->steps,
+               &sc->nsteps);
+    load_steps(ld, &vars, rc_yaml_map_get(n, "cleanup"), "cleanup", RC_ROLE_CLEANUP, &sc->cleanup,
+               &sc->ncleanup);
     for (size_t i = 0; i < vars.n; i++)
         free(vars.v[i].name);
     free(vars.v);
@@ -510,6 +617,15 @@ int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct 
     }
     *out = v;
     return rc;
+}
+
+const struct rc_scenario *rc_suite_find_tagged(const struct rc_suite *v, size_t n, const char *tag)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < v[i].nscenarios; j++)
+            if (rc_strv_contains(&v[i].scenarios[j].tags, tag))
+                return &v[i].scenarios[j];
+    return NULL;
 }
 
 const struct rc_arg *rc_step_arg(const struct rc_step *st, const char *key)

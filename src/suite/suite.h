@@ -50,6 +50,8 @@ struct rc_arg_def {
     enum rc_arg_type type;
     bool required;
     const char *help;
+    /* a STR argument limited to these words (checked at load unless it holds a variable) */
+    const char *const *choices;
 };
 
 struct rc_op_def {
@@ -59,6 +61,10 @@ struct rc_op_def {
     const char *help;
     /* fields a `save: NAME` makes available as {NAME.field} */
     const char *const *saves;
+    /* the answer the spec prescribes for the step's judged request, as status codes
+     * ("201", "200 206"); an `expect` with `status` narrows or widens it. NULL: the step
+     * judges nothing by status (expect itself). */
+    const char *expect_status;
 };
 
 const struct rc_op_def *rc_op_find(const char *name);
@@ -80,11 +86,23 @@ struct rc_arg {
     size_t nmap;
 };
 
+/* What a wrong answer to a step means (DESIGN 1, "How a status is decided"). */
+enum rc_step_role {
+    RC_ROLE_PROBE,        /* what the scenario is about: a wrong answer is `fail` */
+    RC_ROLE_PRECONDITION, /* setup: a wrong answer means the check cannot be tested (`error`) */
+    RC_ROLE_CLEANUP,      /* judged, never changes the verdict */
+};
+const char *rc_step_role_name(enum rc_step_role r);
+
 struct rc_step {
     const struct rc_op_def *def;
     struct rc_arg *args;
     size_t nargs;
     int line;
+    enum rc_step_role role;
+    /* an operation step: how many `expect` steps right after it judge its answer (nested
+     * `expect:` keys are loaded as such steps) */
+    size_t nexpects;
 };
 
 struct rc_scenario {
@@ -119,6 +137,9 @@ int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *proble
 int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct rc_strv *problems);
 void rc_suite_dispose(struct rc_suite *s);
 void rc_suites_free(struct rc_suite *v, size_t n);
+
+/* The first scenario carrying tag, or NULL. */
+const struct rc_scenario *rc_suite_find_tagged(const struct rc_suite *v, size_t n, const char *tag);
 
 const struct rc_arg *rc_step_arg(const struct rc_step *st, const char *key);
 const char *rc_step_str(const struct rc_step *st, const char *key); /* NULL if absent */

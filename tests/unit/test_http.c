@@ -506,7 +506,10 @@ static void test_send_retries(void)
                                 "Content-Length: 4\r\n\r\nbusy",
                                 "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
                                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-                                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n",
+                                "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+                                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\n"
+                                "Content-Length: 0\r\n\r\n",
+                                "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n",
                                 /* Retry-After capped at max_retry_after_ms, then a date */
                                 "HTTP/1.1 502 Bad Gateway\r\nRetry-After: 30\r\n"
                                 "Content-Length: 0\r\n\r\n",
@@ -514,7 +517,7 @@ static void test_send_retries(void)
                                 "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
                                 "Content-Length: 0\r\n\r\n",
                                 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"},
-                     .nscript = 7};
+                     .nscript = 9};
     fake_start(&f);
     struct trace_log t = {0};
     struct rc_http_client *c = client(&t);
@@ -536,12 +539,17 @@ static void test_send_retries(void)
     CU_ASSERT_EQUAL(t.statuses[0], 503);
     CU_ASSERT_EQUAL(t.statuses[1], 429);
 
-    /* not retried: a PUT answered 503 */
-    struct rc_http_request put = {.method = "PUT", .url = url, .body = "x", .body_len = 1};
-    CU_ASSERT_EQUAL(rc_http_send(c, &put, &resp, &err), 0);
-    CU_ASSERT_EQUAL(resp.status, 503);
+    /* not retried: a POST answered 502 (a gateway error; the POST may have been processed) */
+    struct rc_http_request post = {.method = "POST", .url = url, .body = "x", .body_len = 1};
+    CU_ASSERT_EQUAL(rc_http_send(c, &post, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 502);
     CU_ASSERT_EQUAL(resp.attempts, 1);
     CU_ASSERT_EQUAL(t.n, 4);
+    /* retried: a POST answered 429 (not processed) whose body can be sent again */
+    CU_ASSERT_EQUAL(rc_http_send(c, &post, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 201);
+    CU_ASSERT_EQUAL(resp.attempts, 2);
+    CU_ASSERT_EQUAL(t.n, 6);
     rc_http_client_free(c);
 
     /* retries exhausted: the last answer is returned; Retry-After capped */
@@ -554,8 +562,8 @@ static void test_send_retries(void)
     CU_ASSERT(took >= 150 && took < 2000);
     CU_ASSERT_EQUAL(resp.status, 503);
     CU_ASSERT_EQUAL(resp.attempts, 3);
-    CU_ASSERT_EQUAL(t.n, 7);
-    CU_ASSERT_EQUAL(t.retries, 4);
+    CU_ASSERT_EQUAL(t.n, 9);
+    CU_ASSERT_EQUAL(t.retries, 5);
     CU_ASSERT_PTR_NULL(err);
     rc_http_response_dispose(&resp);
     rc_http_client_free(c);
