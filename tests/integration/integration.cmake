@@ -25,6 +25,10 @@ function(rc_it name lab)
     LABELS integration
     TIMEOUT 300
     ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR}")
+  # the fault proxy has one rule set for all its clients: its tests take turns (ctest -j)
+  if(lab STREQUAL "fault")
+    set_tests_properties(it.${name} PROPERTIES RESOURCE_LOCK lab-fault-rules)
+  endif()
 endfunction()
 
 rc_lab_fixture(main ${RC_LAB})
