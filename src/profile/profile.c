@@ -411,7 +411,7 @@ static char *check_repository(char **value)
 
 char *rc_profile_repository(const struct rc_profile *p, const char *run_id, const char *check)
 {
-    return fill_repository(p->repository ? p->repository : "{namespace}/{run}/{check}",
+    return fill_repository(p->repository ? p->repository : RC_PROFILE_DEFAULT_REPOSITORY,
                            p->namespace ? p->namespace : "", run_id, check);
 }
 
@@ -498,7 +498,7 @@ static const struct pkey profile_keys[] = {
     {.name = "repository",
      .type = T_STRING,
      .offset = P(repository),
-     .def = "{namespace}/{run}/{check}",
+     .def = RC_PROFILE_DEFAULT_REPOSITORY,
      .check = check_repository,
      .help = "Template of the repository each check uses: {namespace}, {run}, {check}; e.g. "
              "\"{namespace}/rc-{run}-{check}\" where only two path segments are allowed"},

@@ -98,6 +98,8 @@ const struct rc_expectation *rc_profile_expectation(const struct rc_profile *p,
 bool rc_profile_expectation_expired(const struct rc_expectation *e, const char *today);
 /* Profile ids (file stems) match [a-z0-9][a-z0-9._-]*. */
 bool rc_profile_id_valid(const char *id);
+#define RC_PROFILE_DEFAULT_REPOSITORY "{namespace}/{run}/{check}"
+
 /* The repository a check uses in a run: the profile's template with {namespace}, {run} and
  * {check} filled in (an empty namespace drops its '/'). */
 char *rc_profile_repository(const struct rc_profile *p, const char *run_id, const char *check);

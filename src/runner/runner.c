@@ -495,7 +495,9 @@ static void probe_autocreate(struct run *run, struct worker *lead, struct pool *
         progress(run, pl->reg, cr);
     }
     const struct rc_profile *p = lead->profile;
-    if (st == RC_ST_UNSUPPORTED && !p->hooks.before && !p->repository)
+    bool provided = p->hooks.before ||
+                    (p->repository && !rc_str_eq(p->repository, RC_PROFILE_DEFAULT_REPOSITORY));
+    if (st == RC_ST_UNSUPPORTED && !provided)
         pl->no_repos = "not run: a push does not create its repository on this registry "
                        "(push.autocreate) and the profile provides none; create them in "
                        "hooks.before or point `repository` at existing ones";
