@@ -430,7 +430,17 @@ int sctx_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
                     "%s answered %s: the repository must exist before a push here (create it "
                     "in the profile's hooks.before)",
                     what, ans);
-    else if (s == 401 || s == 403)
+    else if ((s == 401 || s == 403) && resp->url &&
+             !rc_url_same_origin(resp->url, c->w->profile->url)) {
+        /* storage behind a redirect, or a Location or Link elsewhere: credentials never go
+         * there, so its refusal says nothing about them */
+        char *other = rc_url_authority(resp->url);
+        sctx_decide(c, RC_ST_ERROR,
+                    "%s answered %s from %s, another origin than the registry's, which gets no "
+                    "credentials",
+                    what, ans, other ? other : "another host");
+        free(other);
+    } else if (s == 401 || s == 403)
         sctx_decide(c, RC_ST_ERROR, "%s answered %s: the registry refused our credentials", what,
                     ans);
     else if (s == 429)
