@@ -3,7 +3,12 @@
  * One rc_auth per registry. It learns from the registry's first 401 which scheme and realm
  * it uses, then attaches credentials up front (so a large body is sent once). Tokens are
  * cached per (realm, service, scope set) until 10 s before they expire. The cache and the
- * learnt state are behind a mutex; no lock is held while a request is on the wire. */
+ * learnt state are behind a mutex; no lock is held while a request is on the wire.
+ *
+ * Credentials belong to the registry's origin. Only answers from that origin are learnt
+ * from; requests elsewhere (storage behind a redirect, an upload Location or a Link that
+ * points away) go without credentials, and their 401s are answers, never a reason to
+ * authenticate: otherwise any host the registry names could ask for the password. */
 #include "auth/auth.h"
 
 #include <inttypes.h>
@@ -11,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth/internal.h"
@@ -128,9 +134,10 @@ struct rc_auth {
     pthread_mutex_t lock;
     struct rc_credentials creds;
     char *basic_header; /* "Basic base64(user:pass)" */
-    /* learnt from the registry's challenges */
+    char *registry;     /* the registry's URL: credentials go to its origin only */
+    bool allow_insecure_realm;
+    /* learnt from the registry's own challenges */
     enum scheme scheme;
-    char *origin; /* URL of a request that was challenged: credentials go to its origin only */
     char *realm;
     char *service;
     struct token_entry *tokens;
@@ -139,10 +146,13 @@ struct rc_auth {
     struct rc_auth_stats stats;
 };
 
-struct rc_auth *rc_auth_new(const struct rc_credentials *creds)
+struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *creds,
+                            const struct rc_auth_options *opts)
 {
     struct rc_auth *a = rc_xcalloc(1, sizeof(*a));
     pthread_mutex_init(&a->lock, NULL);
+    a->registry = rc_xstrdup(registry ? registry : "");
+    a->allow_insecure_realm = opts && opts->allow_insecure_realm;
     if (creds) {
         a->creds.username = rc_xstrdup(creds->username);
         a->creds.password = rc_xstrdup(creds->password);
@@ -171,7 +181,7 @@ void rc_auth_free(struct rc_auth *a)
         return;
     rc_credentials_dispose(&a->creds);
     free(a->basic_header);
-    free(a->origin);
+    free(a->registry);
     free(a->realm);
     free(a->service);
     for (size_t i = 0; i < a->ntokens; i++) {
@@ -340,9 +350,12 @@ static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const cha
 {
     *token_out = NULL;
     rc_autofree char *url = NULL;
+    rc_autofree char *shown = rc_redact_url(realm);
     struct rc_buf form = RC_BUF_INIT(0);
+    /* redirects are followed, but never with the Basic header or the form to another origin
+     * (rc_http_send's rules) */
     struct rc_http_request req = {
-        .url = NULL, .follow_redirects = true, .max_body = TOKEN_MAX_BODY};
+        .url = NULL, .follow_redirects = true, .token_endpoint = true, .max_body = TOKEN_MAX_BODY};
     int rc = 0;
     if (nonempty(a->creds.identity_token)) {
         /* OAuth2 refresh-token grant (docker login with an identity token) */
@@ -388,7 +401,7 @@ static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const cha
         count(a, &a->stats.token_requests);
         rc = rc_http_send(http, &req, resp, err);
         if (rc < 0)
-            rc_error_prefix(err, "token request to %s", realm);
+            rc_error_prefix(err, "token request to %s", shown);
     }
     rc_http_headers_dispose(&req.headers);
     rc_buf_dispose(&form);
@@ -397,16 +410,16 @@ static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const cha
 
     if (resp->status == 401 || resp->status == 403)
         return rc_error_set(err, RC_EAUTH,
-                            "the token endpoint %s refused the credentials of %s (HTTP %ld)", realm,
+                            "the token endpoint %s refused the credentials of %s (HTTP %ld)", shown,
                             user_shown(&a->creds), resp->status);
     if (resp->status != 200)
-        return rc_error_set(err, RC_EPROTO, "the token endpoint %s answered HTTP %ld", realm,
+        return rc_error_set(err, RC_EPROTO, "the token endpoint %s answered HTTP %ld", shown,
                             resp->status);
     rc_auto_json struct rc_json *doc = NULL;
     struct rc_error *perr = NULL;
     if (resp->body_truncated ||
         rc_json_parse(&doc, rc_buf_str(&resp->body), resp->body.len, &perr) < 0) {
-        rc_error_set(err, RC_EPARSE, "the token endpoint %s answered no valid JSON%s%s", realm,
+        rc_error_set(err, RC_EPARSE, "the token endpoint %s answered no valid JSON%s%s", shown,
                      perr ? ": " : "", perr ? rc_error_msg(perr) : "");
         rc_error_free(perr);
         return RC_EPARSE;
@@ -416,7 +429,7 @@ static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const cha
         token = rc_json_get_str(doc, "access_token");
     if (!nonempty(token))
         return rc_error_set(err, RC_EPROTO,
-                            "the token endpoint %s answered without token or access_token", realm);
+                            "the token endpoint %s answered without token or access_token", shown);
     rc_redact_add_secret(token);
     rc_redact_add_secret(rc_json_get_str(doc, "refresh_token"));
     *token_out = rc_xstrdup(token);
@@ -445,26 +458,22 @@ static void learnt_dispose(struct learnt *l)
     free(l->service);
 }
 
-/* What this registry asked for before, when url is on the challenged origin. */
-static void snapshot(struct rc_auth *a, const char *url, struct learnt *out)
+/* What the registry asked for before. */
+static void snapshot(struct rc_auth *a, struct learnt *out)
 {
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&a->lock);
-    if (a->scheme != SCHEME_NONE && a->origin && rc_url_same_origin(url, a->origin)) {
-        out->scheme = a->scheme;
-        out->realm = rc_xstrdup(a->realm);
-        out->service = rc_xstrdup(a->service);
-    }
+    out->scheme = a->scheme;
+    out->realm = rc_xstrdup(a->realm);
+    out->service = rc_xstrdup(a->service);
     pthread_mutex_unlock(&a->lock);
 }
 
-static void learn(struct rc_auth *a, const char *url, enum scheme scheme, const char *realm,
-                  const char *service)
+/* Only challenges from the registry's own origin come here. */
+static void learn(struct rc_auth *a, enum scheme scheme, const char *realm, const char *service)
 {
     pthread_mutex_lock(&a->lock);
     a->scheme = scheme;
-    free(a->origin);
-    a->origin = rc_xstrdup(url);
     free(a->realm);
     a->realm = rc_xstrdup(realm);
     free(a->service);
@@ -513,12 +522,45 @@ static bool replayable(const struct rc_http_request *r)
     return !r->source || r->source->rewind;
 }
 
+static bool is_https(const char *url)
+{
+    return url && strncasecmp(url, "https://", 8) == 0;
+}
+
+/* A realm the registry named: refused when it would take credentials (or hand out tokens)
+ * over plain HTTP for a registry reached over HTTPS. */
+static int check_realm(const struct rc_auth *a, const char *realm, struct rc_error **err)
+{
+    if (!is_https(a->registry) || is_https(realm) || a->allow_insecure_realm)
+        return 0;
+    rc_autofree char *reg = rc_redact_url(a->registry);
+    rc_autofree char *shown = rc_redact_url(realm);
+    return rc_error_set(err, RC_EAUTH,
+                        "the registry %s names the token realm %s, which is not HTTPS: "
+                        "regcompat does not send credentials there in clear text (a profile "
+                        "that must use it sets auth.allow_insecure_realm: true)",
+                        reg, shown);
+}
+
+/* Sends req to another origin: no credentials, and its 401 is the answer. */
+static int send_foreign(struct rc_auth *a, struct rc_http_client *http,
+                        const struct rc_http_request *req, struct rc_http_response *resp,
+                        struct rc_error **err)
+{
+    int rc = rc_http_send(http, req, resp, err);
+    if (rc == 0 && resp->status == 401)
+        count(a, &a->stats.foreign_challenges);
+    return rc;
+}
+
 int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *req,
                  const char *const *scopes, struct rc_http_response *resp, struct rc_error **err)
 {
     /* a request that carries its own Authorization is sent as it is */
     if (rc_http_headers_get(&req->headers, "authorization"))
         return rc_http_send(http, req, resp, err);
+    if (!rc_url_same_origin(req->url, a->registry))
+        return send_foreign(a, http, req, resp, err);
 
     struct rc_http_request r = *req;
     memset(&r.headers, 0, sizeof(r.headers));
@@ -528,7 +570,7 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
         rc_auth_scopeset_add(&hints, scopes[i]);
 
     struct learnt known;
-    snapshot(a, req->url, &known);
+    snapshot(a, &known);
     char *sent_key = NULL; /* cache key of the token sent up front */
     bool sent_fresh = false, sent_basic = false;
     struct rc_auth_challenge *ch = NULL;
@@ -551,6 +593,11 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
     rc = rc_http_send(http, &r, resp, err);
     if (rc < 0 || resp->status != 401)
         goto out;
+    if (!rc_url_same_origin(resp->url, a->registry)) {
+        /* redirected elsewhere (storage, a CDN) and refused there: that is the answer */
+        count(a, &a->stats.foreign_challenges);
+        goto out;
+    }
     if (rc_auth_parse_headers(&resp->headers, &ch, &nch, NULL) < 0)
         goto out; /* a 401 without a usable challenge is the answer */
     count(a, &a->stats.challenges);
@@ -560,7 +607,10 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
     const char *realm = bearer ? rc_auth_challenge_param(bearer, "realm") : NULL;
     if (bearer && nonempty(realm)) {
         const char *service = rc_auth_challenge_param(bearer, "service");
-        learn(a, req->url, SCHEME_BEARER, realm, service);
+        rc = check_realm(a, realm, err);
+        if (rc < 0)
+            goto out;
+        learn(a, SCHEME_BEARER, realm, service);
         struct rc_auth_scopeset want = {0};
         for (size_t i = 0; i < hints.n; i++) {
             char *item = rc_auth_scopeset_item(&hints, i);
@@ -592,7 +642,7 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
         set_bearer(&r.headers, token);
         free(token);
     } else if (basic) {
-        learn(a, req->url, SCHEME_BASIC, rc_auth_challenge_param(basic, "realm"), NULL);
+        learn(a, SCHEME_BASIC, rc_auth_challenge_param(basic, "realm"), NULL);
         if (!a->basic_header || sent_basic || !replayable(req))
             goto out; /* no credentials, or they were refused: the 401 is the answer */
         rc_http_headers_set(&r.headers, "Authorization", a->basic_header);

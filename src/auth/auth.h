@@ -69,14 +69,22 @@ int rc_auth_cred_helper_timeout(struct rc_credentials *out, const char *helper, 
 struct rc_auth_stats {
     unsigned token_requests; /* round trips to a token endpoint */
     unsigned token_cache_hits;
-    unsigned challenges; /* 401s answered with a challenge */
+    unsigned challenges;         /* 401s of the registry answered with a challenge */
+    unsigned foreign_challenges; /* 401s from other origins: answers, never acted upon */
+};
+
+struct rc_auth_options {
+    bool allow_insecure_realm; /* take an http:// token realm for an https:// registry */
 };
 
 struct rc_auth;
 
-/* creds may be NULL (anonymous). The auth object belongs to one registry; it is thread-safe
- * (its token cache is locked) but uses the caller's http client for each call. */
-struct rc_auth *rc_auth_new(const struct rc_credentials *creds);
+/* The auth object of one registry. registry is its URL: credentials go only to its origin
+ * (scheme, host and port) and to the token realm that its own challenges name; only its own
+ * challenges are learnt. creds may be NULL (anonymous), opts NULL (defaults). It is
+ * thread-safe (its token cache is locked) but uses the caller's http client for each call. */
+struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *creds,
+                            const struct rc_auth_options *opts);
 void rc_auth_free(struct rc_auth *a);
 
 /* Sends req through http with whatever credentials the registry asks for:
@@ -85,6 +93,10 @@ void rc_auth_free(struct rc_auth *a);
  * - when the registry's Bearer realm is known but no token is cached, one is fetched first;
  * - on 401 with a challenge, credentials are obtained for the challenge's scopes (union
  *   with the hint scopes) and the request is replayed once (when its body can be rewound).
+ * A request to another origin (an upload Location, a Link, storage behind a redirect) goes
+ * without credentials, and a 401 from another origin is only an answer: no token is fetched
+ * for it and its realm is not learnt. A realm that is not https:// for an https:// registry
+ * is refused (RC_EAUTH) unless opts allowed it.
  * scopes: NULL-terminated hint list ("repository:ns/r:pull,push"), may be NULL.
  * The final answer (possibly still 401/403) is in resp; return codes as rc_http_send,
  * plus RC_EAUTH when the token endpoint refused the credentials (resp then holds the token

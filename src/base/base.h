@@ -151,11 +151,18 @@ void rc_sleep_ms(uint64_t ms);
  * Process-wide and locked: secrets are learnt in worker threads and redacted everywhere. */
 void rc_redact_add_secret(const char *secret);
 void rc_redact_clear_secrets(void);
-/* Returns a new string with every registered secret replaced by "***". */
+/* Returns a new string with every registered secret replaced by "***", and, in any URL
+ * or query written in the text, passwords and signature-like parameter values as
+ * rc_redact_url does. */
 char *rc_redact_text(const char *in);
 /* Returns a new URL with any password in the user info and the values of signature-like
  * query parameters (X-Amz-Signature, sig, token, ...) replaced by "***". */
 char *rc_redact_url(const char *url);
+/* A token endpoint's answer (JSON) as evidence: the string values of "token",
+ * "access_token", "refresh_token" and "id_token" become "***", whatever their order or
+ * spacing and also when the body is cut short; each value is registered as a secret first.
+ * Returns a new NUL-terminated string; *out_len (may be NULL) gets its length. */
+char *rc_redact_token_answer(const char *body, size_t len, size_t *out_len);
 /* Returns the value to show for a header: credentials become "<scheme> ***". */
 char *rc_redact_header(const char *name, const char *value);
 bool rc_header_is_sensitive(const char *name);

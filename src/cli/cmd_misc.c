@@ -14,8 +14,12 @@
 
 void rc_cli_print_problems(const struct rc_strv *problems)
 {
-    for (size_t i = 0; i < problems->n; i++)
-        fprintf(stderr, "%s\n", problems->v[i]);
+    for (size_t i = 0; i < problems->n; i++) {
+        /* a URL given on the command line or in a file may carry a password */
+        char *shown = rc_redact_text(problems->v[i]);
+        fprintf(stderr, "%s\n", shown);
+        free(shown);
+    }
     fprintf(stderr, "regcompat: %zu problem%s found; nothing was run\n", problems->n,
             problems->n == 1 ? "" : "s");
 }

@@ -156,7 +156,8 @@ static int load_profiles(struct rc_profile **out, size_t *n, const struct rc_str
         struct rc_profile p;
         struct rc_error *err = NULL;
         if (rc_profile_from_url(&p, urls->v[i], &err) < 0) {
-            rc_strv_push_take(problems, rc_fmt("--url %s: %s", urls->v[i], rc_error_msg(err)));
+            /* the message names the URL itself, redacted (it may hold a password) */
+            rc_strv_push(problems, rc_error_msg(err));
             rc_error_free(err);
             continue;
         }

@@ -313,13 +313,29 @@ static bool body_replayable(const struct outgoing *o)
     return !o->has_body || o->mem || (o->src && o->src->rewind);
 }
 
+/* Whether the Location of this answer points at another origin (or cannot be resolved). */
+static bool location_elsewhere(const struct xfer *x, const char *loc)
+{
+    char *next = NULL;
+    struct rc_error *e = NULL;
+    bool elsewhere =
+        rc_url_resolve(&next, x->out->url, loc, &e) < 0 || !rc_url_same_origin(next, x->out->url);
+    rc_error_free(e);
+    free(next);
+    return elsewhere;
+}
+
 static bool will_follow(const struct xfer *x)
 {
     if (!x->req->follow_redirects || !status_redirect(x->status))
         return false;
-    if (x->resp->nhops >= MAX_REDIRECTS || !rc_http_headers_get(&x->resp->headers, "location"))
+    const char *loc = rc_http_headers_get(&x->resp->headers, "location");
+    if (x->resp->nhops >= MAX_REDIRECTS || !loc)
         return false;
-    return redirect_drops_body(x->status, x->out->method) || body_replayable(x->out);
+    if (redirect_drops_body(x->status, x->out->method))
+        return true;
+    /* the body goes along: only to the same origin (a form may hold a refresh token) */
+    return body_replayable(x->out) && !(x->out->has_body && location_elsewhere(x, loc));
 }
 
 /* Decided at the first body byte, when the headers are complete: bodies of answers that will
@@ -749,14 +765,18 @@ static void trace_exchange(struct xfer *x, const struct rc_error *e, uint64_t st
     if (!c->trace)
         return;
     const struct rc_http_response *r = x->resp;
+    rc_autofree char *masked = NULL;
+    size_t masked_len = 0;
+    if (x->req->token_endpoint)
+        masked = rc_redact_token_answer(r->body.data, r->body.len, &masked_len);
     struct rc_http_exchange ex = {
         .method = x->out->method,
         .url = x->out->url,
         .request_headers = &x->sent_headers,
         .status = r->status,
         .response_headers = &r->headers,
-        .body = rc_buf_str(&r->body),
-        .body_len = r->body.len,
+        .body = masked ? masked : rc_buf_str(&r->body),
+        .body_len = masked ? masked_len : r->body.len,
         .body_truncated = r->body_truncated,
         .error = e ? rc_error_msg(e) : NULL,
         .sent_bytes = r->sent_bytes,
@@ -871,8 +891,11 @@ static int send_with_retries(struct xfer *x, struct rc_error **err)
         }
         rc_error_free(e);
         x->resp->attempts++;
-        rc_log(RC_LOG_DEBUG, "retrying %s %s in %llu ms (attempt %d)", x->out->method, x->out->url,
-               (unsigned long long)delay, attempt + 2);
+        if (rc_log_enabled(RC_LOG_DEBUG)) {
+            rc_autofree char *shown = rc_redact_url(x->out->url);
+            rc_log(RC_LOG_DEBUG, "retrying %s %s in %llu ms (attempt %d)", x->out->method, shown,
+                   (unsigned long long)delay, attempt + 2);
+        }
         if (!sleep_interruptible(delay))
             return rc_error_set(err, RC_EINTR, "interrupted");
     }

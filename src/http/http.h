@@ -60,7 +60,12 @@ struct rc_http_request {
     rc_http_sink_fn sink;
     void *sink_ctx;
     bool hash_body;        /* sha256 of the whole response body into resp->body_digest */
-    bool follow_redirects; /* follow 301/302/303/307/308 by our code, at most 5 hops */
+    bool follow_redirects; /* follow 301/302/303/307/308 by our code, at most 5 hops; a hop
+                              to another origin drops Authorization and Cookie, and a request
+                              body never goes to another origin (such a 307/308 is the answer) */
+    bool token_endpoint;   /* the answer carries tokens: the trace sees its body with the token
+                              values masked (rc_redact_token_answer), and they are registered
+                              as secrets before any trace callback runs */
     long timeout_ms;       /* whole request; 0 = the client's default */
 };
 
@@ -92,8 +97,8 @@ void rc_http_response_dispose(struct rc_http_response *r);
 
 /* Called after every exchange on the wire (each retry, each redirect hop, each auth round
  * trip), with the request as sent and the answer; used to record evidence and count
- * requests. Strings are NOT redacted yet; the recorder redacts. error is NULL when an answer
- * arrived. */
+ * requests. Strings are NOT redacted yet; the recorder redacts (only the body of a
+ * token_endpoint request arrives already masked). error is NULL when an answer arrived. */
 struct rc_http_exchange {
     const char *method;
     const char *url;

@@ -543,6 +543,12 @@ static const struct pkey profile_keys[] = {
      .def = "true",
      .help = "Without username/password/token, use docker's config.json (auths, credHelpers, "
              "credsStore)"},
+    {.name = "auth.allow_insecure_realm",
+     .type = T_BOOL,
+     .offset = P(auth.allow_insecure_realm),
+     .def = "false",
+     .help = "Accept an http:// token realm named by an https:// registry (credentials then "
+             "cross the network in clear text); refused by default"},
     {.name = "limits", .type = T_SECTION, .help = "How hard regcompat may use the registry"},
     {.name = "limits.requests_per_second",
      .type = T_DOUBLE,

@@ -54,6 +54,7 @@ struct rc_profile {
         struct rc_secret_ref password;
         struct rc_secret_ref token; /* a ready registry token or identity token */
         bool docker_config;         /* fall back to docker config.json; default true */
+        bool allow_insecure_realm;  /* an http:// token realm for an https:// registry */
     } auth;
     struct {
         double requests_per_second; /* 0 = unlimited */

@@ -294,7 +294,16 @@ int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
     rc_autofree char *msg = NULL;
     switch (cause) {
     case RC_CAUSE_CREDENTIALS:
-        msg = rc_fmt("%s answered %s: the registry refused our credentials", what, ans);
+        if (resp->url && !rc_url_same_origin(resp->url, c->w->profile->url)) {
+            /* storage behind a redirect, or a Location or Link elsewhere: credentials never
+             * go there, so its refusal says nothing about them */
+            rc_autofree char *other = rc_url_authority(resp->url);
+            msg = rc_fmt("%s answered %s from %s, another origin than the registry's, which "
+                         "gets no credentials",
+                         what, ans, other ? other : "another host");
+        } else {
+            msg = rc_fmt("%s answered %s: the registry refused our credentials", what, ans);
+        }
         break;
     case RC_CAUSE_RATE_LIMITED:
         msg = rc_fmt("%s answered %s: rate limited, after %u retries", what, ans, resp->attempts);

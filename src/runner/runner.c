@@ -280,7 +280,8 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
     int rc = rc_profile_credentials(p, &creds, err);
     if (rc < 0)
         return rc;
-    w->auth = rc_auth_new(rc_credentials_empty(&creds) ? NULL : &creds);
+    struct rc_auth_options ao = {.allow_insecure_realm = p->auth.allow_insecure_realm};
+    w->auth = rc_auth_new(p->url, rc_credentials_empty(&creds) ? NULL : &creds, &ao);
     rc_credentials_dispose(&creds);
     return make_http(w, run, p, err);
 }

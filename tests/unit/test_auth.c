@@ -287,6 +287,7 @@ static void test_bearer_flow(void)
 {
     struct fake f = {0};
     fake_listen(&f);
+    char *reg = fake_url(&f, "/");
     char *realm = fake_url(&f, "/token");
     /* 1: anonymous GET, challenged; token; replay */
     fake_say(&f,
@@ -324,7 +325,7 @@ static void test_bearer_flow(void)
     struct rc_http_client *http = client();
     char user[] = "alice", pass[] = "alice-secret-pw";
     struct rc_credentials creds = {.username = user, .password = pass};
-    struct rc_auth *a = rc_auth_new(&creds);
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
     struct rc_http_response resp;
     rc_http_response_init(&resp);
     struct rc_error *err = NULL;
@@ -388,12 +389,14 @@ static void test_bearer_flow(void)
     fake_dispose(&f);
     free(realm);
     free(url);
+    free(reg);
 }
 
 static void test_token_refused(void)
 {
     struct fake f = {0};
     fake_listen(&f);
+    char *reg = fake_url(&f, "/");
     char *realm = fake_url(&f, "/token");
     fake_say(&f,
              "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"%s\",service=\"reg\","
@@ -411,7 +414,7 @@ static void test_token_refused(void)
     struct rc_http_client *http = client();
     char user[] = "bob", pass[] = "bobs-wrong-password";
     struct rc_credentials creds = {.username = user, .password = pass};
-    struct rc_auth *a = rc_auth_new(&creds);
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
     struct rc_http_response resp;
     rc_http_response_init(&resp);
     struct rc_error *err = NULL;
@@ -424,7 +427,7 @@ static void test_token_refused(void)
     CU_ASSERT_PTR_NULL(strstr(err->msg, "bobs-wrong-password"));
     rc_error_freep(&err);
 
-    struct rc_auth *anon = rc_auth_new(NULL);
+    struct rc_auth *anon = rc_auth_new(reg, NULL, NULL);
     CU_ASSERT_EQUAL(rc_auth_send(anon, http, &get, NULL, &resp, &err), RC_EPARSE);
     rc_error_freep(&err);
     rc_http_response_dispose(&resp);
@@ -438,12 +441,14 @@ static void test_token_refused(void)
     fake_dispose(&f);
     free(realm);
     free(url);
+    free(reg);
 }
 
 static void test_identity_token_and_mount(void)
 {
     struct fake f = {0};
     fake_listen(&f);
+    char *reg = fake_url(&f, "/");
     char *realm = fake_url(&f, "/oauth2/token");
     fake_say(&f,
              "HTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm=\"%s\",service=\"reg\","
@@ -457,7 +462,7 @@ static void test_identity_token_and_mount(void)
     struct rc_http_client *http = client();
     char idt[] = "refresh-me-please";
     struct rc_credentials creds = {.identity_token = idt};
-    struct rc_auth *a = rc_auth_new(&creds);
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
     struct rc_http_response resp;
     rc_http_response_init(&resp);
     struct rc_error *err = NULL;
@@ -483,6 +488,7 @@ static void test_identity_token_and_mount(void)
     fake_dispose(&f);
     free(realm);
     free(url);
+    free(reg);
 }
 
 struct mem_source {
@@ -515,6 +521,7 @@ static void test_basic_flow(void)
 {
     struct fake f = {0};
     fake_listen(&f);
+    char *reg = fake_url(&f, "/");
     const char *challenge = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic "
                             "realm=\"testbed-realm\"\r\nContent-Length: 0\r\n\r\n";
     fake_say(&f, "%s", challenge);
@@ -527,8 +534,8 @@ static void test_basic_flow(void)
     struct rc_http_client *http = client();
     char user[] = "alice", pass[] = "alicepw";
     struct rc_credentials creds = {.username = user, .password = pass};
-    struct rc_auth *a = rc_auth_new(&creds);
-    struct rc_auth *anon = rc_auth_new(NULL);
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
+    struct rc_auth *anon = rc_auth_new(reg, NULL, NULL);
     struct rc_http_response resp;
     rc_http_response_init(&resp);
     struct rc_error *err = NULL;
@@ -576,6 +583,193 @@ static void test_basic_flow(void)
     RC_ASSERT_STR(req_header(f.requests[4], "Authorization"), "Basic d3Jvbmc6d3Jvbmc=");
     fake_dispose(&f);
     free(url);
+    free(reg);
+}
+
+/* ---- credentials stay with the registry's origin ---------------------------------------- */
+
+/* No request recorded by a peer carries Authorization or asks for a token, and none holds
+ * the secret. */
+static void assert_nothing_leaked(const struct fake *evil, const char *secret)
+{
+    for (size_t i = 0; i < evil->nreq; i++) {
+        const char *r = evil->requests[i];
+        CU_ASSERT_PTR_NULL(req_header(r, "Authorization"));
+        CU_ASSERT_PTR_NULL(strstr(r, "/token"));
+        CU_ASSERT_PTR_NULL(strstr(r, secret));
+    }
+}
+
+/* A registry that takes Basic credentials names other origins (an upload Location, a Link,
+ * storage behind a blob redirect) that answer 401 with Basic or with a Bearer realm of their
+ * own: they get no credentials and no token request, their 401 is the answer, and the
+ * registry's own scheme stays learnt (Basic still goes up front to the registry). */
+static void test_foreign_origin_basic(void)
+{
+    struct fake evil = {0};
+    fake_listen(&evil);
+    char *evil_realm = fake_url(&evil, "/token");
+    fake_say(&evil, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"evil\"\r\n"
+                    "Content-Length: 0\r\n\r\n");
+    for (int i = 0; i < 2; i++)
+        fake_say(&evil,
+                 "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"%s\","
+                 "service=\"evil\"\r\nContent-Length: 0\r\n\r\n",
+                 evil_realm);
+    fake_run(&evil);
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    fake_say(&f, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"reg\"\r\n"
+                 "Content-Length: 0\r\n\r\n");
+    fake_say(&f, OK_EMPTY);
+    fake_say(&f,
+             "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:%d/storage/b?sig=1"
+             "\r\nContent-Length: 0\r\n\r\n",
+             evil.port);
+    fake_say(&f, OK_EMPTY);
+    fake_run(&f);
+
+    struct rc_http_client *http = client();
+    char user[] = "alice", pass[] = "alice-basic-pw";
+    struct rc_credentials creds = {.username = user, .password = pass};
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *ping = fake_url(&f, "/v2/");
+    char *blob = fake_url(&f, "/v2/ns/r/blobs/sha256:abc");
+    char *upload = fake_url(&evil, "/v2/ns/r/blobs/uploads/u1?_state=x");
+    char *link = fake_url(&evil, "/v2/ns/r/tags/list?last=a");
+
+    struct rc_http_request get = {.method = "GET", .url = ping};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, NULL, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    struct rc_http_request patch = {
+        .method = "PATCH", .url = upload, .body = "data", .body_len = 4};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &patch, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 401);
+    struct rc_http_request tags = {.method = "GET", .url = link};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &tags, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 401);
+    struct rc_http_request bget = {.method = "GET", .url = blob, .follow_redirects = true};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &bget, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 401);
+    CU_ASSERT(rc_url_same_origin(resp.url, upload)); /* answered by the other origin */
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, NULL, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_PTR_NULL(err);
+
+    struct rc_auth_stats st;
+    rc_auth_get_stats(a, &st);
+    CU_ASSERT_EQUAL(st.challenges, 1);
+    CU_ASSERT_EQUAL(st.foreign_challenges, 3);
+    CU_ASSERT_EQUAL(st.token_requests, 0);
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&f);
+    fake_stop(&evil);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 4);
+    const char *basic = "Basic YWxpY2U6YWxpY2UtYmFzaWMtcHc=";
+    RC_ASSERT_STR(req_header(f.requests[1], "Authorization"), basic);
+    RC_ASSERT_STR(req_header(f.requests[2], "Authorization"), basic); /* before the redirect */
+    RC_ASSERT_STR(req_header(f.requests[3], "Authorization"), basic); /* still learnt */
+    CU_ASSERT_EQUAL_FATAL(evil.nreq, 3);
+    CU_ASSERT(rc_str_starts(evil.requests[0], "PATCH /v2/ns/r/blobs/uploads/u1?_state=x "));
+    CU_ASSERT(rc_str_starts(evil.requests[2], "GET /storage/b?sig=1 "));
+    assert_nothing_leaked(&evil, "YWxpY2U6YWxpY2UtYmFzaWMtcHc=");
+    fake_dispose(&f);
+    fake_dispose(&evil);
+    free(evil_realm);
+    free(ping);
+    free(blob);
+    free(upload);
+    free(link);
+    free(reg);
+}
+
+/* The same with bearer tokens from a docker config identity token: no OAuth2 POST (nor GET)
+ * ever goes to a realm another origin names, the registry's realm and its cached token are
+ * used before and after, and the identity token stays home. */
+static void test_foreign_origin_identity_token(void)
+{
+    struct fake evil = {0};
+    fake_listen(&evil);
+    char *evil_realm = fake_url(&evil, "/token");
+    fake_say(&evil,
+             "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"%s\",service=\"evil\","
+             "scope=\"repository:ns/r:pull\"\r\nContent-Length: 0\r\n\r\n",
+             evil_realm);
+    fake_say(&evil, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"evil\"\r\n"
+                    "Content-Length: 0\r\n\r\n");
+    fake_run(&evil);
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    char *realm = fake_url(&f, "/token");
+    fake_say(&f,
+             "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"%s\",service=\"reg\","
+             "scope=\"repository:ns/r:pull\"\r\nContent-Length: 0\r\n\r\n",
+             realm);
+    const char *tok = "{\"access_token\":\"reg-access-1\",\"expires_in\":300}";
+    fake_say(&f, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s", strlen(tok), tok);
+    fake_say(&f, OK_EMPTY);
+    fake_say(&f,
+             "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:%d/storage/b?sig=1"
+             "\r\nContent-Length: 0\r\n\r\n",
+             evil.port);
+    fake_say(&f, OK_EMPTY);
+    fake_run(&f);
+
+    struct rc_http_client *http = client();
+    char idt[] = "identity-refresh-42";
+    struct rc_credentials creds = {.identity_token = idt};
+    struct rc_auth *a = rc_auth_new(reg, &creds, NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *manifest = fake_url(&f, "/v2/ns/r/manifests/v1");
+    char *blob = fake_url(&f, "/v2/ns/r/blobs/sha256:abc");
+    char *upload = fake_url(&evil, "/v2/ns/r/blobs/uploads/u1");
+
+    struct rc_http_request get = {.method = "GET", .url = manifest};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    struct rc_http_request bget = {.method = "GET", .url = blob, .follow_redirects = true};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &bget, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 401);
+    struct rc_http_request put = {.method = "PUT", .url = upload, .body = "{}", .body_len = 2};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &put, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 401);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_PTR_NULL(err);
+
+    struct rc_auth_stats st;
+    rc_auth_get_stats(a, &st);
+    CU_ASSERT_EQUAL(st.token_requests, 1);
+    CU_ASSERT_EQUAL(st.token_cache_hits, 2);
+    CU_ASSERT_EQUAL(st.foreign_challenges, 2);
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&f);
+    fake_stop(&evil);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 5);
+    CU_ASSERT(rc_str_starts(f.requests[1], "POST /token HTTP/1.1"));
+    RC_ASSERT_STR(req_header(f.requests[3], "Authorization"), "Bearer reg-access-1");
+    RC_ASSERT_STR(req_header(f.requests[4], "Authorization"), "Bearer reg-access-1");
+    CU_ASSERT_EQUAL_FATAL(evil.nreq, 2);
+    assert_nothing_leaked(&evil, idt);
+    fake_dispose(&f);
+    fake_dispose(&evil);
+    free(evil_realm);
+    free(realm);
+    free(manifest);
+    free(blob);
+    free(upload);
+    free(reg);
 }
 
 /* ---- docker config and credential helpers ---------------------------------------------- */
@@ -836,6 +1030,8 @@ static CU_TestInfo flow_tests[] = {
     {"token endpoint refuses", test_token_refused},
     {"identity token, mount scopes", test_identity_token_and_mount},
     {"basic, replay of a streamed body", test_basic_flow},
+    {"other origins get no Basic credentials", test_foreign_origin_basic},
+    {"other origins get no identity token", test_foreign_origin_identity_token},
     CU_TEST_INFO_NULL,
 };
 

@@ -73,6 +73,67 @@ static void test_redact(void)
     rc_redact_clear_secrets();
 }
 
+/* A URL written in free text (a log line, an error, a body) is redacted like a URL: the
+ * password of its user info and the values of signature-like parameters, relative URLs and
+ * percent-encoded parameter names included; other text is left alone. */
+static void test_redact_urls_in_text(void)
+{
+    const char *cases[][2] = {
+        {"retrying GET http://s3.example/b?X-Amz-Signature=abc123&x=1 in 100 ms",
+         "retrying GET http://s3.example/b?X-Amz-Signature=***&x=1 in 100 ms"},
+        {"PATCH /v2/r/blobs/uploads/u?_state=c2VjcmV0&digest=sha256%3aab -> 202",
+         "PATCH /v2/r/blobs/uploads/u?_state=***&digest=sha256%3aab -> 202"},
+        {"--url https://alice:pa55word@reg.example: not allowed",
+         "--url https://alice:***@reg.example: not allowed"},
+        {"<a href=\"https://cdn.example/o?sig=zz9\">",
+         "<a href=\"https://cdn.example/o?sig=***\">"},
+        {"callback #access_token=tok-1&state=2", "callback #access_token=***&state=2"},
+        {"u?X%2DAmz%2DSignature=abc", "u?X%2DAmz%2DSignature=***"},
+        {"mail alice@example.org: see http://example.org/a?b=1", "mail alice@example.org: see "
+                                                                 "http://example.org/a?b=1"},
+        {"scope=repository:x:pull&service=reg", "scope=repository:x:pull&service=reg"},
+        {"no url here: a=b&c", "no url here: a=b&c"},
+    };
+    for (size_t i = 0; i < RC_ARRAY_LEN(cases); i++) {
+        char *t = rc_redact_text(cases[i][0]);
+        RC_ASSERT_STR(t, cases[i][1]);
+        free(t);
+    }
+    char *u = rc_redact_url("https://cdn.example/o?a=1#token=frag-secret");
+    RC_ASSERT_STR(u, "https://cdn.example/o?a=1#token=***");
+    free(u);
+}
+
+/* A token endpoint's answer keeps its shape, loses its token values (any order, spacing,
+ * escapes, a body cut short) and teaches redaction those values before anyone sees them. */
+static void test_redact_token_answer(void)
+{
+    const char *cases[][2] = {
+        {"{\"token\":\"t-one-111\",\"access_token\":\"t-one-111\",\"expires_in\":300}",
+         "{\"token\":\"***\",\"access_token\":\"***\",\"expires_in\":300}"},
+        {"{ \"expires_in\" : 60 ,\n \"ACCESS_TOKEN\" :\t\"t-two-222\", \"refresh_token\": "
+         "\"r-two-333\"}",
+         "{ \"expires_in\" : 60 ,\n \"ACCESS_TOKEN\" :\t\"***\", \"refresh_token\": \"***\"}"},
+        {"{\"issued_at\":\"token\",\"id_token\":\"i-th\\\"ree-444\"}",
+         "{\"issued_at\":\"token\",\"id_token\":\"***\"}"},
+        {"{\"token\":\"t-cut-5555", "{\"token\":\"***"},
+        {"{\"scope\":\"token\"}", "{\"scope\":\"token\"}"},
+        {"not json at all", "not json at all"},
+    };
+    for (size_t i = 0; i < RC_ARRAY_LEN(cases); i++) {
+        size_t n = 0;
+        char *t = rc_redact_token_answer(cases[i][0], strlen(cases[i][0]), &n);
+        RC_ASSERT_STR(t, cases[i][1]);
+        CU_ASSERT_EQUAL(n, strlen(cases[i][1]));
+        free(t);
+    }
+    char *t =
+        rc_redact_text("t-one-111 t-two-222 r-two-333 i-th\"ree-444 i-th\\\"ree-444 t-cut-5555");
+    RC_ASSERT_STR(t, "*** *** *** *** *** ***");
+    free(t);
+    rc_redact_clear_secrets();
+}
+
 static void test_digest(void)
 {
     char d[RC_DIGEST_MAX];
@@ -117,6 +178,8 @@ static CU_TestInfo base_tests[] = {
     {"sizes and integers", test_parse_size},
     {"glob", test_glob},
     {"redaction", test_redact},
+    {"redaction of URLs in text", test_redact_urls_in_text},
+    {"redaction of token answers", test_redact_token_answer},
     {"digest", test_digest},
     CU_TEST_INFO_NULL,
 };

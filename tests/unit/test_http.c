@@ -144,6 +144,10 @@ static void test_url_parts(void)
     CU_ASSERT_FALSE(rc_url_same_origin("http://r.example/", "http://r.example:8080/"));
     CU_ASSERT_FALSE(rc_url_same_origin("https://r.example/", "https://s3.example/"));
     CU_ASSERT_FALSE(rc_url_same_origin("junk", "junk"));
+    /* user info is no part of the origin: the host after '@' decides */
+    CU_ASSERT(rc_url_same_origin("https://u@r.example/v2/", "https://r.example/"));
+    CU_ASSERT_FALSE(rc_url_same_origin("https://r.example@evil.example/", "https://r.example/"));
+    CU_ASSERT_FALSE(rc_url_same_origin("http://localhost:5000/", "http://127.0.0.1:5000/"));
 }
 
 /* ---- headers --------------------------------------------------------------------------- */
@@ -681,6 +685,94 @@ static void test_send_redirects(void)
     free(url);
 }
 
+/* A loopback port nothing listens on (bound, read, closed). */
+static int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&a, sizeof(a));
+    socklen_t len = sizeof(a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+struct token_view {
+    char *body;     /* the body the trace callback saw */
+    char *redacted; /* what redaction made of the token at that moment */
+};
+
+static void view_token(void *ctx, const struct rc_http_exchange *x)
+{
+    struct token_view *v = ctx;
+    free(v->body);
+    free(v->redacted);
+    v->body = rc_xstrndup(x->body, x->body_len);
+    v->redacted = rc_redact_text("fresh-token-8d1f");
+}
+
+/* A request body (an OAuth2 form with a refresh token) follows a 307/308 only to its own
+ * origin; elsewhere the redirect is the answer. A token endpoint's answer reaches the trace
+ * with its token values masked, and those values are secrets before the trace runs. */
+static void test_send_body_origin_and_token_trace(void)
+{
+    int elsewhere = closed_port();
+    char *r1 = rc_fmt("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:%d/token\r\n"
+                      "Content-Length: 0\r\n\r\n",
+                      elsewhere);
+    const char *tok = "{\"token\":\"fresh-token-8d1f\",\"expires_in\":60}";
+    char *r3 = rc_fmt("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu"
+                      "\r\n\r\n%s",
+                      strlen(tok), tok);
+    struct fake f = {.script = {r1,
+                                "HTTP/1.1 308 Permanent Redirect\r\nLocation: /token2\r\n"
+                                "Content-Length: 0\r\n\r\n",
+                                r3},
+                     .nscript = 3};
+    fake_start(&f);
+    struct token_view v = {0};
+    struct rc_http_client *c = client(NULL);
+    rc_http_client_set_trace(c, view_token, &v);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/token");
+    const char *form = "grant_type=refresh_token&refresh_token=rt-secret-777";
+    struct rc_http_request post = {.method = "POST",
+                                   .url = url,
+                                   .body = form,
+                                   .body_len = strlen(form),
+                                   .follow_redirects = true,
+                                   .token_endpoint = true};
+    /* another origin: not followed, the 307 is the answer (a follow would fail to connect) */
+    CU_ASSERT_EQUAL(rc_http_send(c, &post, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 307);
+    CU_ASSERT_EQUAL(resp.nhops, 0);
+    CU_ASSERT_PTR_NULL(err);
+    /* the same origin: followed with the body */
+    CU_ASSERT_EQUAL(rc_http_send(c, &post, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(resp.nhops, 1);
+    RC_ASSERT_STR(rc_buf_str(&resp.body), tok); /* the caller still gets the token */
+    RC_ASSERT_STR(v.body, "{\"token\":\"***\",\"expires_in\":60}");
+    RC_ASSERT_STR(v.redacted, "***");
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 3);
+    CU_ASSERT(rc_str_starts(f.requests[2], "POST /token2 HTTP/1.1"));
+    RC_ASSERT_STR(req_body(f.requests[2]), form);
+    fake_dispose(&f);
+    free(v.body);
+    free(v.redacted);
+    free(r1);
+    free(r3);
+    free(url);
+    rc_redact_clear_secrets();
+}
+
 static void test_send_errors(void)
 {
     /* nothing listens on this port once the socket is closed */
@@ -755,6 +847,7 @@ static CU_TestInfo send_tests[] = {
     {"retries", test_send_retries},
     {"rate limit", test_send_rate_limit},
     {"redirects", test_send_redirects},
+    {"bodies stay home, token answers masked", test_send_body_origin_and_token_trace},
     {"transport errors", test_send_errors},
     CU_TEST_INFO_NULL,
 };

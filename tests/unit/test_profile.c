@@ -114,6 +114,7 @@ static const char full_profile[] = "name: Harbor (demo)\n"
                                    "  password: {file: secrets/harbor}\n"
                                    "  token: {exec: \"printf tok\"}\n"
                                    "  docker_config: false\n"
+                                   "  allow_insecure_realm: true\n"
                                    "limits: {requests_per_second: 2.5, concurrency: 4, "
                                    "request_timeout: 60, retries: 0}\n"
                                    "hooks:\n"
@@ -161,6 +162,7 @@ static void test_full_profile(void)
     CU_ASSERT_EQUAL(p.auth.token.kind, RC_SECRET_EXEC);
     RC_ASSERT_STR(p.auth.token.ref, "printf tok");
     CU_ASSERT_FALSE(p.auth.docker_config);
+    CU_ASSERT(p.auth.allow_insecure_realm);
     CU_ASSERT_DOUBLE_EQUAL(p.limits.requests_per_second, 2.5, 1e-9);
     CU_ASSERT_EQUAL(p.limits.concurrency, 4);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 60);
@@ -176,7 +178,7 @@ static void test_full_profile(void)
     RC_ASSERT_STR(p.expect[0].reason, "Harbor < 2.11 answers application/json");
     RC_ASSERT_STR(p.expect[0].link, "https://github.com/goharbor/harbor/issues/19690");
     RC_ASSERT_STR(p.expect[0].until, "2027-06-30");
-    CU_ASSERT_EQUAL(p.expect[0].line, 23);
+    CU_ASSERT_EQUAL(p.expect[0].line, 24);
     CU_ASSERT_EQUAL(p.expect[1].status, RC_ST_FAIL);
     CU_ASSERT_PTR_NULL(p.expect[1].until);
     CU_ASSERT_FALSE(p.enabled);
@@ -204,6 +206,7 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(p.auth.username.kind, RC_SECRET_NONE);
     CU_ASSERT_EQUAL(p.auth.password.kind, RC_SECRET_NONE);
     CU_ASSERT(p.auth.docker_config);
+    CU_ASSERT_FALSE(p.auth.allow_insecure_realm); /* refused unless a profile opts in */
     CU_ASSERT_DOUBLE_EQUAL(p.limits.requests_per_second, 0, 1e-9);
     CU_ASSERT_EQUAL(p.limits.concurrency, 1);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 30);
@@ -836,6 +839,7 @@ static void test_keys_help(void)
         "auth.password",
         "auth.token",
         "auth.docker_config",
+        "auth.allow_insecure_realm",
         "limits.requests_per_second",
         "limits.concurrency",
         "limits.request_timeout",
