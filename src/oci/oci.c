@@ -87,6 +87,11 @@ int rc_oci_request(struct rc_oci *o, const char *method, const char *path_or_url
     return send_req(o, &req, scopes, resp, err);
 }
 
+char *rc_oci_scope(const char *repo, const char *actions)
+{
+    return rc_auth_scope_repo(repo, actions);
+}
+
 int rc_oci_ping(struct rc_oci *o, struct rc_http_response *resp, struct rc_error **err)
 {
     return rc_oci_request(o, "GET", "/v2/", NULL, NULL, 0, NULL, resp, err);

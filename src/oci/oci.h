@@ -38,6 +38,8 @@ int rc_oci_request(struct rc_oci *o, const char *method, const char *path_or_url
                    const struct rc_http_headers *headers, const void *body, size_t body_len,
                    const char *const *scopes, struct rc_http_response *resp, struct rc_error **err);
 int rc_oci_ping(struct rc_oci *o, struct rc_http_response *resp, struct rc_error **err);
+/* The token scope "repository:<repo>:<actions>" for rc_oci_request. */
+char *rc_oci_scope(const char *repo, const char *actions);
 
 /* ---- blobs ----------------------------------------------------------------------------- */
 

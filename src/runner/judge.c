@@ -286,6 +286,12 @@ static enum rc_cause cause_of(struct sctx *c, const struct rc_step *st,
     return RC_CAUSE_WRONG;
 }
 
+/* attempts counts the first try too */
+static unsigned retries_of(const struct rc_http_response *resp)
+{
+    return resp->attempts > 1 ? resp->attempts - 1 : 0;
+}
+
 int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
                      const struct rc_http_response *resp, const char *expected)
 {
@@ -306,11 +312,11 @@ int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
         }
         break;
     case RC_CAUSE_RATE_LIMITED:
-        msg = rc_fmt("%s answered %s: rate limited, after %u retries", what, ans, resp->attempts);
+        msg = rc_fmt("%s answered %s: rate limited, after %u retries", what, ans, retries_of(resp));
         break;
     case RC_CAUSE_UNAVAILABLE:
         msg = rc_fmt("%s answered %s: the registry is unavailable, after %u retries", what, ans,
-                     resp->attempts);
+                     retries_of(resp));
         break;
     case RC_CAUSE_NO_REPOSITORY:
         msg = rc_fmt("%s answered %s: the repository does not exist here (create it in the "

@@ -137,8 +137,8 @@ int op_request(struct sctx *c, const struct rc_step *st)
         }
     }
     /* scopes: a request on {repo} asks for everything a scenario might do there */
-    char *s1 = rc_auth_scope_repo(c->repo, "pull,push,delete");
-    char *s2 = rc_auth_scope_repo(c->repo2, "pull,push,delete");
+    char *s1 = rc_oci_scope(c->repo, "pull,push,delete");
+    char *s2 = rc_oci_scope(c->repo2, "pull,push,delete");
     const char *scopes[] = {s1, s2, NULL};
     struct rc_http_response r;
     rc_http_response_init(&r);
