@@ -759,7 +759,8 @@ cmd_start() {
         fi' EXIT
 
     VERSION=$(registry_version)
-    ENV_LINES=()
+    # where each registry keeps its storage (DATA_ROOT/NAME), for tests that look behind the API
+    ENV_LINES=("LAB_DATA_ROOT=$DATA_ROOT")
     for n in "${names[@]}"; do
         case $n in
         local-open) start_local_open ;;
