@@ -478,6 +478,7 @@ start_tokend() {
         --user "reader:$sec/local-token-reader.password:pull" \
         --anonymous pull \
         --refresh-token "writer:$sec/local-token-writer.refresh-token" \
+        --issued-log "$sec/tokend-issued.tokens" \
         </dev/null >"$log" 2>&1 &
     local pid=$!
     record_pid tokend "$pid"
@@ -498,7 +499,8 @@ start_tokend() {
     set_url tokend "http://127.0.0.1:$TOKEND_PORT/token"
     ENV_LINES+=("LAB_TOKEND_PORT=$TOKEND_PORT"
         "LAB_TOKEND_URL=http://127.0.0.1:$TOKEND_PORT"
-        "LAB_TOKEND_PID=$pid")
+        "LAB_TOKEND_PID=$pid"
+        "LAB_TOKEND_ISSUED_LOG=$sec/tokend-issued.tokens")
 }
 
 start_local_token() {
@@ -762,7 +764,8 @@ cmd_start() {
         fi' EXIT
 
     VERSION=$(registry_version)
-    ENV_LINES=()
+    # where each registry keeps its storage (DATA_ROOT/NAME), for tests that look behind the API
+    ENV_LINES=("LAB_DATA_ROOT=$DATA_ROOT")
     for n in "${names[@]}"; do
         case $n in
         local-open) start_local_open ;;

@@ -197,6 +197,27 @@ static void counts_text(struct rc_buf *out, const unsigned n[RC_ST__COUNT])
     }
 }
 
+/* "- Left behind: 2 manifests and 1 blob ..." when cleanup could not delete everything */
+static void leftovers_line(struct rc_buf *out, const struct rc_registry_result *rr)
+{
+    if (!rr->nleftovers)
+        return;
+    size_t manifests = 0;
+    for (size_t i = 0; i < rr->nleftovers; i++)
+        manifests += rc_str_eq(rr->leftovers[i].kind, "manifest");
+    size_t other = rr->nleftovers - manifests;
+    rc_buf_adds(out, "- Left behind: ");
+    if (manifests)
+        rc_buf_addf(out, "%zu manifest%s", manifests, manifests == 1 ? "" : "s");
+    if (manifests && other)
+        rc_buf_adds(out, " and ");
+    if (other)
+        rc_buf_addf(out, "%zu blob%s", other, other == 1 ? "" : "s");
+    rc_buf_adds(out, " not deleted after the run (");
+    md_text(out, rr->leftovers[0].answer ? rr->leftovers[0].answer : "no answer");
+    rc_buf_adds(out, "); see `leftovers` in results.json\n");
+}
+
 static void details(struct rc_buf *out, const struct rc_registry_result *rr)
 {
     /* the docs page links here as matrix.md#<profile id> (ids are [a-z0-9._-]) */
@@ -236,7 +257,9 @@ static void details(struct rc_buf *out, const struct rc_registry_result *rr)
         counts_text(out, n);
         rc_buf_adds(out, ")");
     }
-    rc_buf_adds(out, "\n\n");
+    rc_buf_addc(out, '\n');
+    leftovers_line(out, rr);
+    rc_buf_addc(out, '\n');
 
     bool any = false;
     for (size_t i = 0; i < rr->nchecks; i++) {

@@ -69,6 +69,13 @@ static void dup_registry(struct rc_registry_result *out, const struct rc_registr
     out->nchecks = rr->nchecks;
     for (size_t i = 0; i < rr->nchecks; i++)
         dup_check(&out->checks[i], &rr->checks[i]);
+    out->leftovers = rr->nleftovers ? rc_xcalloc(rr->nleftovers, sizeof(*out->leftovers)) : NULL;
+    out->nleftovers = rr->nleftovers;
+    for (size_t i = 0; i < rr->nleftovers; i++) {
+        const struct rc_leftover *l = &rr->leftovers[i];
+        out->leftovers[i] = (struct rc_leftover){rc_xstrdup(l->repository), rc_xstrdup(l->digest),
+                                                 rc_xstrdup(l->kind), rc_xstrdup(l->answer)};
+    }
 }
 
 /* ---- equality (a registry given twice is accepted only when identical) ----------------- */
@@ -108,12 +115,22 @@ static bool check_equal(const struct rc_check_result *a, const struct rc_check_r
     return true;
 }
 
+static bool leftover_equal(const struct rc_leftover *a, const struct rc_leftover *b)
+{
+    return rc_str_eq(a->repository, b->repository) && rc_str_eq(a->digest, b->digest) &&
+           rc_str_eq(a->kind, b->kind) && rc_str_eq(a->answer, b->answer);
+}
+
 static bool registry_equal(const struct rc_registry_result *a, const struct rc_registry_result *b)
 {
     if (!rc_str_eq(a->id, b->id) || !rc_str_eq(a->name, b->name) || !rc_str_eq(a->url, b->url) ||
         !rc_str_eq(a->kind, b->kind) || a->hosted != b->hosted ||
-        !kv_equal(a->versions, a->nversions, b->versions, b->nversions) || a->nchecks != b->nchecks)
+        !kv_equal(a->versions, a->nversions, b->versions, b->nversions) ||
+        a->nchecks != b->nchecks || a->nleftovers != b->nleftovers)
         return false;
+    for (size_t i = 0; i < a->nleftovers; i++)
+        if (!leftover_equal(&a->leftovers[i], &b->leftovers[i]))
+            return false;
     for (size_t i = 0; i < a->nchecks; i++)
         if (!check_equal(&a->checks[i], &b->checks[i]))
             return false;

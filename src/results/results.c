@@ -48,6 +48,15 @@ static int cmp_check(const void *a, const void *b)
     return r ? r : cmp_nullable(x->suite, y->suite);
 }
 
+static int cmp_leftover(const void *a, const void *b)
+{
+    const struct rc_leftover *x = a, *y = b;
+    int r = cmp_nullable(x->repository, y->repository);
+    if (!r)
+        r = cmp_nullable(x->digest, y->digest);
+    return r ? r : cmp_nullable(x->kind, y->kind);
+}
+
 static int cmp_registry(const void *a, const void *b)
 {
     const struct rc_registry_result *x = a, *y = b;
@@ -63,6 +72,8 @@ void rc_results_sort(struct rc_results *r)
         struct rc_registry_result *rr = &r->registries[i];
         if (rr->nchecks > 1)
             qsort(rr->checks, rr->nchecks, sizeof(*rr->checks), cmp_check);
+        if (rr->nleftovers > 1)
+            qsort(rr->leftovers, rr->nleftovers, sizeof(*rr->leftovers), cmp_leftover);
     }
 }
 
@@ -194,6 +205,21 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
     rc_jw_obj_end(w);
 }
 
+static void write_leftovers(struct rc_jw *w, const struct rc_leftover *l, size_t n)
+{
+    rc_jw_key(w, "leftovers");
+    rc_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        rc_jw_obj_begin(w);
+        rc_jw_kstr(w, "repository", l[i].repository);
+        rc_jw_kstr(w, "digest", l[i].digest);
+        rc_jw_kstr(w, "kind", l[i].kind);
+        rc_jw_kstr(w, "answer", l[i].answer);
+        rc_jw_obj_end(w);
+    }
+    rc_jw_arr_end(w);
+}
+
 static void write_strv(struct rc_jw *w, const char *key, const struct rc_strv *sv)
 {
     rc_jw_key(w, key);
@@ -246,6 +272,8 @@ int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool
         for (size_t k = 0; k < rr->nchecks; k++)
             write_check(&w, &rr->checks[k], stable);
         rc_jw_arr_end(&w);
+        if (rr->nleftovers)
+            write_leftovers(&w, rr->leftovers, rr->nleftovers);
         rc_jw_obj_end(&w);
     }
     rc_jw_arr_end(&w);
@@ -520,6 +548,31 @@ static int rd_check(struct rd *rd, const struct rc_json *j, const char *path,
     return 0;
 }
 
+static int rd_leftovers(struct rd *rd, const struct rc_json *j, const char *path,
+                        struct rc_registry_result *rr)
+{
+    int rc;
+    const struct rc_json *lv = rd_container(rd, j, path, "leftovers", RC_JSON_ARRAY, false, &rc);
+    size_t n = rc_json_len(lv);
+    if (n)
+        rr->leftovers = rc_xcalloc(n, sizeof(*rr->leftovers));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct rc_json *item = rc_json_at(lv, i);
+        char *p = rc_fmt("%s.leftovers[%zu]", path, i);
+        struct rc_leftover *l = &rr->leftovers[i];
+        rr->nleftovers = i + 1;
+        if (rc_json_type(item) != RC_JSON_OBJECT)
+            rc = rc_error_set(rd->err, RC_EINVAL, "%s: expected an object, got %s", p,
+                              rc_json_type_name(rc_json_type(item)));
+        else if ((rc = rd_str(rd, item, p, "repository", true, false, &l->repository)) == 0 &&
+                 (rc = rd_str(rd, item, p, "digest", true, false, &l->digest)) == 0 &&
+                 (rc = rd_str(rd, item, p, "kind", true, false, &l->kind)) == 0)
+            rc = rd_str(rd, item, p, "answer", false, true, &l->answer);
+        free(p);
+    }
+    return rc;
+}
+
 static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
                        struct rc_registry_result *rr)
 {
@@ -552,7 +605,7 @@ static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
         if (rc < 0)
             return rc;
     }
-    return 0;
+    return rd_leftovers(rd, j, path, rr);
 }
 
 static int rd_results(struct rd *rd, const struct rc_json *root, struct rc_results *r)
@@ -655,6 +708,17 @@ void rc_evidence_dispose(struct rc_evidence *e)
     memset(e, 0, sizeof(*e));
 }
 
+void rc_leftover_dispose(struct rc_leftover *l)
+{
+    if (!l)
+        return;
+    free(l->repository);
+    free(l->digest);
+    free(l->kind);
+    free(l->answer);
+    memset(l, 0, sizeof(*l));
+}
+
 void rc_check_result_dispose(struct rc_check_result *c)
 {
     if (!c)
@@ -690,6 +754,9 @@ void rc_registry_result_dispose(struct rc_registry_result *rr)
     for (size_t i = 0; i < rr->nchecks; i++)
         rc_check_result_dispose(&rr->checks[i]);
     free(rr->checks);
+    for (size_t i = 0; i < rr->nleftovers; i++)
+        rc_leftover_dispose(&rr->leftovers[i]);
+    free(rr->leftovers);
     memset(rr, 0, sizeof(*rr));
 }
 

@@ -70,6 +70,16 @@ struct rc_check_result {
     char *expect_link;
 };
 
+/* Something a run created on a registry and could not delete again (the registry refused the
+ * DELETE, as one with deletes disabled does, or did not answer): listed so that it can be
+ * cleaned up by hand. Every string is already redacted. */
+struct rc_leftover {
+    char *repository;
+    char *digest;
+    char *kind;   /* "manifest" or "blob" */
+    char *answer; /* the last answer to the DELETE: "405 UNSUPPORTED", a transport error */
+};
+
 struct rc_registry_result {
     char *id; /* profile id */
     char *name;
@@ -80,6 +90,8 @@ struct rc_registry_result {
     size_t nversions;
     struct rc_check_result *checks;
     size_t nchecks;
+    struct rc_leftover *leftovers; /* sorted by repository, digest */
+    size_t nleftovers;
 };
 
 struct rc_results {
@@ -97,7 +109,8 @@ struct rc_results {
     size_t nregistries;
 };
 
-/* Sorts registries by id and checks by id: deterministic output. */
+/* Sorts registries by id, checks by id and leftovers by repository and digest: deterministic
+ * output. */
 void rc_results_sort(struct rc_results *r);
 /* counts[status] over every registry and check */
 void rc_results_count(const struct rc_results *r, unsigned counts[RC_ST__COUNT]);
@@ -117,6 +130,7 @@ int rc_results_from_json(struct rc_results *out, const char *text, size_t len,
                          struct rc_error **err);
 
 void rc_evidence_dispose(struct rc_evidence *e);
+void rc_leftover_dispose(struct rc_leftover *l);
 void rc_check_result_dispose(struct rc_check_result *c);
 void rc_registry_result_dispose(struct rc_registry_result *rr);
 void rc_results_dispose(struct rc_results *r);

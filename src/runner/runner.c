@@ -93,11 +93,59 @@ static void set_check(struct rc_check_result *cr, const struct rc_scenario *sc, 
 
 /* ---- one scenario ---------------------------------------------------------------------- */
 
-static void cleanup_created(struct sctx *c)
+/* What a scenario created and could not delete, for the registry's leftovers. */
+struct leftover_list {
+    struct rc_leftover *v;
+    size_t n, cap;
+};
+
+static void add_leftover(struct leftover_list *out, const struct created *cr, const char *answer)
+{
+    struct rc_leftover l = {rc_xstrdup(cr->repo), rc_xstrdup(cr->digest),
+                            rc_xstrdup(cr->manifest ? "manifest" : "blob"), rc_redact_text(answer)};
+    RC_PUSH(out->v, out->n, out->cap, l);
+}
+
+/* "405 UNSUPPORTED", "400 (text/plain)", or the transport error */
+static char *delete_answer(int rc, const struct rc_error *err, const struct rc_http_response *r)
+{
+    if (rc < 0)
+        return rc_xstrdup(rc_error_msg(err));
+    struct rc_strv codes = {0};
+    char *out;
+    const char *ct = rc_http_headers_get(&r->headers, "Content-Type");
+    if (rc_oci_error_codes(r, &codes) && codes.n) {
+        char *j = rc_strv_join(&codes, ",");
+        out = rc_fmt("%ld %s", r->status, j);
+        free(j);
+    } else {
+        out = ct ? rc_fmt("%ld (%s)", r->status, ct) : rc_fmt("%ld", r->status);
+    }
+    rc_strv_dispose(&codes);
+    return out;
+}
+
+/* After a refused DELETE: is the object really there? Only a 404 says it is not (a mount or
+ * a single POST may not have created what was tracked). */
+static bool still_there(struct worker *w, const struct created *cr)
+{
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    struct rc_error *err = NULL;
+    int rc = cr->manifest ? rc_oci_manifest_get(&w->oci, cr->repo, cr->digest, true,
+                                                RC_ACCEPT_KWCTL, &r, &err)
+                          : rc_oci_blob_get(&w->oci, cr->repo, cr->digest, true, NULL, 0, &r, &err);
+    bool gone = rc == 0 && r.status == 404;
+    rc_error_free(err);
+    rc_http_response_dispose(&r);
+    return !gone;
+}
+
+/* Deletes what the scenario created; what stays behind goes to left. */
+static void cleanup_created(struct sctx *c, struct leftover_list *left)
 {
     struct worker *w = c->w;
-    unsigned left = 0;
-    char last_answer[64] = "";
+    size_t before = left->n;
     /* manifests first (newest first), then blobs */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = c->ncreated; i-- > 0;) {
@@ -109,20 +157,57 @@ static void cleanup_created(struct sctx *c)
             struct rc_error *err = NULL;
             int rc = cr->manifest ? rc_oci_manifest_delete(&w->oci, cr->repo, cr->digest, &r, &err)
                                   : rc_oci_blob_delete(&w->oci, cr->repo, cr->digest, &r, &err);
-            if (rc < 0 || (r.status != 202 && r.status != 200 && r.status != 404)) {
-                left++;
-                if (rc < 0)
-                    snprintf(last_answer, sizeof(last_answer), "%s", rc_error_msg(err));
-                else
-                    snprintf(last_answer, sizeof(last_answer), "DELETE answered %ld", r.status);
+            if ((rc < 0 || (r.status != 202 && r.status != 200 && r.status != 404)) &&
+                still_there(w, cr)) {
+                char *answer = delete_answer(rc, err, &r);
+                add_leftover(left, cr, answer);
+                free(answer);
             }
             rc_error_free(err);
             rc_http_response_dispose(&r);
         }
     }
-    if (left)
-        rc_log(RC_LOG_WARN, "[%s %s] %u object(s) left in %s: %s", w->profile->id, c->sc->id, left,
-               c->repo, last_answer);
+    if (left->n > before)
+        rc_log(RC_LOG_WARN, "[%s %s] %zu object(s) left in %s: %s", w->profile->id, c->sc->id,
+               left->n - before, c->repo, left->v[left->n - 1].answer);
+}
+
+/* Nothing is deleted (--keep, or a second interrupt): everything created is left behind. */
+static void leave_created(struct sctx *c, struct leftover_list *left, const char *why)
+{
+    for (size_t i = 0; i < c->ncreated; i++)
+        add_leftover(left, &c->created[i], why);
+}
+
+/* What a scenario's cleanup steps delete by digest is something it made, possibly through a
+ * raw request that tracked nothing: track it, so that what the registry refuses to delete is
+ * listed with the rest (deleting it twice costs a 404). */
+static void track_cleanup_deletes(struct sctx *c)
+{
+    for (size_t i = 0; i < c->sc->ncleanup; i++) {
+        const struct rc_step *st = &c->sc->cleanup[i];
+        bool blob = st->def->op == RC_OP_DELETE_BLOB;
+        if (!blob && st->def->op != RC_OP_DELETE_MANIFEST)
+            continue;
+        const char *raw = rc_step_str(st, blob ? "digest" : "ref");
+        if (!raw)
+            continue;
+        rc_autofree char *value = sctx_subst(c, raw);
+        rc_autofree char *repo = NULL;
+        const char *digest = value;
+        if (blob) {
+            const char *r = rc_step_str(st, "repo");
+            repo = r ? sctx_subst(c, r) : rc_xstrdup(c->repo);
+        } else {
+            const char *at = value ? strchr(value, '@') : NULL;
+            if (!at)
+                continue; /* by tag: no digest to name */
+            repo = rc_xstrndup(value, (size_t)(at - value));
+            digest = at + 1;
+        }
+        if (repo && *repo && digest && strchr(digest, ':') && !strchr(digest, '{'))
+            sctx_track(c, repo, digest, !blob);
+    }
 }
 
 /* Runs a section's steps until the verdict is decided (cleanup runs whatever happened).
@@ -147,7 +232,8 @@ static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n)
     }
 }
 
-static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct rc_check_result *cr)
+static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct rc_check_result *cr,
+                         struct leftover_list *left)
 {
     struct sctx c;
     sctx_init(&c, w, sc);
@@ -165,9 +251,14 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
         sctx_take_evidence(&c, cr);
 
     c.in_cleanup = true;
+    track_cleanup_deletes(&c);
     run_steps(&c, sc->cleanup, sc->ncleanup);
-    if (!w->opts->keep && interrupt_level < 2)
-        cleanup_created(&c);
+    if (w->opts->keep)
+        leave_created(&c, left, "kept (--keep)");
+    else if (interrupt_level >= 2)
+        leave_created(&c, left, "not deleted: the run was interrupted");
+    else
+        cleanup_created(&c, left);
 
     /* the note names every fallback taken and every deviation; each deviation also keeps
      * its own evidence */
@@ -348,6 +439,9 @@ struct pool {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned char *state;
+    /* per scenario, joined in scenario order at the end; one more for a hidden
+     * push.autocreate probe */
+    struct leftover_list *left;
 };
 
 static size_t scenario_index(const struct run *run, const char *id)
@@ -435,7 +529,7 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         set_check(cr, sc, RC_ST_SKIP, why);
         free(why);
     } else {
-        run_scenario(w, sc, cr);
+        run_scenario(w, sc, cr, &pl->left[i]);
         apply_expectation(pl->run, w->profile, cr);
     }
     progress(pl->run, pl->reg, cr);
@@ -488,7 +582,8 @@ static void probe_autocreate(struct run *run, struct worker *lead, struct pool *
         return;
     struct rc_check_result hidden = {0};
     struct rc_check_result *cr = idx == SIZE_MAX ? &hidden : &pl->reg->checks[idx];
-    run_scenario(lead, ac, cr);
+    /* the hidden probe's leftovers go in the slot after the scenarios' */
+    run_scenario(lead, ac, cr, &pl->left[idx == SIZE_MAX ? run->nscenarios : idx]);
     enum rc_status st = cr->status;
     if (idx != SIZE_MAX) {
         apply_expectation(run, lead->profile, cr);
@@ -509,6 +604,7 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
 {
     struct pool pl = {.run = run, .reg = reg};
     pl.state = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, 1);
+    pl.left = rc_xcalloc(run->nscenarios + 1, sizeof(*pl.left));
     reg->nchecks = run->nscenarios;
     probe_autocreate(run, lead, &pl);
     pthread_mutex_init(&pl.lock, NULL);
@@ -545,6 +641,16 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
     free(th);
     free(ts);
     free(ws);
+    size_t nleft = 0;
+    for (size_t i = 0; i <= run->nscenarios; i++)
+        nleft += pl.left[i].n;
+    reg->leftovers = nleft ? rc_xcalloc(nleft, sizeof(*reg->leftovers)) : NULL;
+    for (size_t i = 0; i <= run->nscenarios; i++) {
+        for (size_t k = 0; k < pl.left[i].n; k++)
+            reg->leftovers[reg->nleftovers++] = pl.left[i].v[k];
+        free(pl.left[i].v);
+    }
+    free(pl.left);
     free(pl.state);
     pthread_cond_destroy(&pl.cond);
     pthread_mutex_destroy(&pl.lock);

@@ -83,6 +83,14 @@ static void build(struct rc_results *r)
     e->request = rc_xstrdup("GET /blob");
     e->host = rc_xstrdup("s3.example:443");
     e->error = rc_xstrdup("connection refused");
+    /* cleanup could not delete these (given out of order) */
+    d->leftovers = rc_xcalloc(2, sizeof(*d->leftovers));
+    d->nleftovers = 2;
+    d->leftovers[0] =
+        (struct rc_leftover){rc_xstrdup("ns/run-1/policy.push"), rc_xstrdup("sha256:b"),
+                             rc_xstrdup("blob"), rc_xstrdup("405 UNSUPPORTED")};
+    d->leftovers[1] = (struct rc_leftover){rc_xstrdup("ns/run-1/policy.push"),
+                                           rc_xstrdup("sha256:a"), rc_xstrdup("manifest"), NULL};
 }
 
 static char *to_json(const struct rc_results *r, bool stable)
@@ -117,6 +125,8 @@ static void test_sort_count_exit(void)
     RC_ASSERT_STR(r.registries[0].id, "local-open");
     RC_ASSERT_STR(r.registries[0].checks[0].id, "policy.delete");
     RC_ASSERT_STR(r.registries[1].id, "zot");
+    RC_ASSERT_STR(r.registries[0].leftovers[0].digest, "sha256:a");
+    RC_ASSERT_STR(r.registries[0].leftovers[1].digest, "sha256:b");
     unsigned n[RC_ST__COUNT];
     rc_results_count(&r, n);
     CU_ASSERT_EQUAL(n[RC_ST_PASS], 2);
@@ -169,13 +179,20 @@ static void test_to_json_shape(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"host\": \"s3.example:443\",\n              \"status\": 0,\n"
                                      "              \"error\": \"connection refused\",\n"
                                      "              \"headers\": {}\n"));
-    /* zot: no versions, a plain pass has no reason/evidence */
+    /* leftovers follow the checks; an unknown answer is null */
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "      ],\n      \"leftovers\": [\n        {\n"
+                                     "          \"repository\": \"ns/run-1/policy.push\",\n"
+                                     "          \"digest\": \"sha256:a\",\n"
+                                     "          \"kind\": \"manifest\",\n"
+                                     "          \"answer\": null\n        },\n"));
+    /* zot: no versions, a plain pass has no reason/evidence, no leftovers */
     const char *zot = strstr(j, "\"id\": \"zot\"");
     CU_ASSERT_PTR_NOT_NULL(zot);
     if (zot) {
         CU_ASSERT_PTR_NULL(strstr(zot, "versions"));
         CU_ASSERT_PTR_NULL(strstr(zot, "reason"));
         CU_ASSERT_PTR_NULL(strstr(zot, "evidence"));
+        CU_ASSERT_PTR_NULL(strstr(zot, "leftovers"));
     }
     free(j);
 
@@ -208,6 +225,9 @@ static void roundtrip(bool stable)
         CU_ASSERT_EQUAL(back.registries[1].checks[1].retries, 2);
         CU_ASSERT_EQUAL(back.registries[1].checks[1].evidence[0].nheaders, 2);
         CU_ASSERT(back.registries[1].hosted);
+        CU_ASSERT_EQUAL(back.registries[1].nleftovers, 2);
+        RC_ASSERT_STR(back.registries[1].leftovers[0].answer, "405 UNSUPPORTED");
+        CU_ASSERT_PTR_NULL(back.registries[1].leftovers[1].answer);
     } else {
         CU_ASSERT_EQUAL(back.registries[1].checks[1].duration_ms, 0);
     }
@@ -301,6 +321,13 @@ static void test_from_json_errors(void)
         {"\"title\": \"A title\"", "\"title\": \"A\\u0000title\"",
          "registries[0].checks[0].title: string holds a NUL character"},
         {"{\n  \"schema\"", "[{\n  \"schema\"", "invalid JSON at byte"},
+        {"\"kind\": \"blob\"", "\"kind\": 3",
+         "registries[1].leftovers[0].kind: expected a string, got integer"},
+        {"\"leftovers\": [", "\"leftovers\": [\"x\", ",
+         "registries[1].leftovers[0]: expected an object, got string"},
+        {"\"digest\": \"sha256:a\",", "", "registries[1].leftovers[1].digest: missing"},
+        {"\"leftovers\": [", "\"leftovers\": 5, \"x\": [",
+         "registries[1].leftovers: expected an array, got integer"},
     };
     for (size_t i = 0; i < RC_ARRAY_LEN(cases); i++) {
         char *msg = read_error(cases[i].from, cases[i].to);
