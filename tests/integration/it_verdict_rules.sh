@@ -84,7 +84,7 @@ expect delete.manifest unsupported '405 UNSUPPORTED'
 # names the setup step (not a later step of another feature); on a probe it is fail.
 case_run wrong 'tags.list.all-deleted manifests.put.by-tag' \
     'respond=PUT */manifests/* 400 code=MANIFEST_INVALID'
-expect tags.list.all-deleted error 'setup step 3 (put-manifest, line'
+expect tags.list.all-deleted error 'setup step 2 (put-manifest, line'
 expect manifests.put.by-tag fail '400 MANIFEST_INVALID, expected 201'
 
 # Rule 11, the suite is wrong: an invalid reference in a suite is error, whatever the registry.
