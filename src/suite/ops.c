@@ -41,6 +41,7 @@ static const char *const attach_kinds[] = {"oci-artifact", "sigstore-bundle", NU
 static const char *const fallback_modes[] = {"auto", "always", "never", NULL};
 static const char *const sign_formats[] = {"cosign", "bundle", NULL};
 static const char *const roles[] = {"probe", "precondition", NULL};
+static const char *const digest_algs[] = {"sha256", "sha512", NULL};
 
 #define ROLE                                                                                       \
     {                                                                                              \
@@ -144,6 +145,15 @@ static const struct rc_arg_def put_manifest_args[] = {
      "generate an OCI manifest (empty config, pushed first) padded to exactly this many bytes",
      NULL},
     {"media_type", RC_ARG_STR, false, "Content-Type (default: the artifact's)", NULL},
+    {"manifest", RC_ARG_MAP, false,
+     "build an OCI image manifest instead of a literal body: config (a saved push-blob, or "
+     "'empty'), layers (saved push-blobs), config_type, layer_type, artifact_type, subject (a "
+     "saved push-artifact or put-manifest), media_type_field (false leaves mediaType out); "
+     "canonical JSON with the annotation io.regcompat.run",
+     NULL},
+    {"ref_digest", RC_ARG_STR, false,
+     "sha256 | sha512: PUT by the body's own digest (ref then names only the repository)",
+     digest_algs},
     SAVE,
     UNSUP,
     ROLE,
@@ -151,6 +161,8 @@ static const struct rc_arg_def put_manifest_args[] = {
 };
 static const char *const manifest_saves[] = {"digest",   "size",   "media_type",
                                              "location", "status", NULL};
+static const char *const put_manifest_saves[] = {"digest",   "sha256", "size", "media_type",
+                                                 "location", "status", NULL};
 
 static const struct rc_arg_def get_manifest_args[] = {
     {"ref", RC_ARG_STR, true, "repository:tag or repository@digest", NULL},
@@ -292,8 +304,8 @@ static const struct rc_op_def ops[RC_OP__COUNT] = {
      "204"},
     {RC_OP_UPLOAD_STATUS, "upload-status", upload_args, "GET an upload session's status",
      blob_saves, "204"},
-    {RC_OP_PUT_MANIFEST, "put-manifest", put_manifest_args, "PUT manifest bytes", manifest_saves,
-     "201"},
+    {RC_OP_PUT_MANIFEST, "put-manifest", put_manifest_args, "PUT manifest bytes",
+     put_manifest_saves, "201"},
     {RC_OP_GET_MANIFEST, "get-manifest", get_manifest_args, "GET a manifest with an Accept set",
      manifest_saves, "200"},
     {RC_OP_HEAD_MANIFEST, "head-manifest", get_manifest_args, "HEAD a manifest", manifest_saves,
