@@ -108,7 +108,7 @@ R=$RC_WORK/suite/results.json
 expect broken.reference error "bad reference"
 
 # A 429 on a closing PUT is retried (the body can be sent again) and the retry is counted.
-case_run put-429 'push.post-put' 'respond=PUT */blobs/uploads/* 429 retry-after=0 count=1'
+case_run put-429 'push.post-put' 'respond=PUT */push.post-put/blobs/uploads/* 429 retry-after=0 count=1'
 expect push.post-put pass
 [[ $(field push.post-put '.retries // 0') -ge 1 ]] || fail "push.post-put: the retry is not counted"
 echo "ok: push.post-put counts $(field push.post-put .retries) retry"
