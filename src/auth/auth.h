@@ -105,4 +105,21 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
                  const char *const *scopes, struct rc_http_response *resp, struct rc_error **err);
 void rc_auth_get_stats(struct rc_auth *a, struct rc_auth_stats *out);
 
+/* ---- kwctl's auth, as a client model (auth/kwctl.c) ------------------------------------ */
+
+/* What kwctl's client (oci-client 0.15.0 src/client.rs, Client::_auth) does before a request
+ * for which it holds no token: GET <registry>/v2/ without credentials; no WWW-Authenticate
+ * -> anonymous; a challenge that is not Bearer -> Basic with the username/password, if any,
+ * else anonymous; Bearer -> GET realm?scope=<scope>&service=<service> with Basic credentials
+ * (when known); a 200 with {"token"} or {"access_token"} gives "Bearer <token>"; anything
+ * else (another status, a body without a token, no answer at all) leaves kwctl anonymous
+ * (Client::get_auth_token drops the error). One scope, no retry, no refresh tokens.
+ * Returns 0 with *authorization set (a header value, or NULL for anonymous) and *note
+ * describing a fallback to anonymous (NULL when none happened). A realm that is not https
+ * for an https registry is not contacted unless allow_insecure_realm: regcompat never sends
+ * credentials in the clear; that is reported in *note as a refusal of regcompat, not kwctl. */
+int rc_auth_kwctl_discover(struct rc_http_client *http, const char *registry, const char *username,
+                           const char *password, const char *scope, bool allow_insecure_realm,
+                           char **authorization, char **note, struct rc_error **err);
+
 #endif

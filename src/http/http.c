@@ -129,6 +129,7 @@ struct rc_http_client {
     int retries;
     long max_retry_after_ms;
     double requests_per_second;
+    bool http1_only;
     uint64_t last_send_ms;
     bool sent_before;
     rc_http_trace_fn trace;
@@ -176,6 +177,7 @@ int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options
     c->max_retry_after_ms =
         opts->max_retry_after_ms > 0 ? opts->max_retry_after_ms : DEFAULT_MAX_RETRY_AFTER_MS;
     c->requests_per_second = opts->requests_per_second > 0 ? opts->requests_per_second : 0;
+    c->http1_only = opts->http1_only;
     c->hasher = rc_hasher_new(RC_DIGEST_SHA256);
     *out = c;
     return 0;
@@ -613,7 +615,8 @@ static int setup(struct xfer *x, struct curl_slist *hdrs, long timeout_ms, struc
     SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
     SETOPT(CURLOPT_NOSIGNAL, 1L);
-    SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    SETOPT(CURLOPT_HTTP_VERSION,
+           c->http1_only ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms);
     /* a peer that stalls (less than 1 byte/s) for the client's timeout is cut, whatever the

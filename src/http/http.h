@@ -130,6 +130,8 @@ struct rc_http_options {
                                    on connection failures and on 429/502/503/504; default 2 */
     long max_retry_after_ms;    /* cap on honoured Retry-After, default 10 s */
     double requests_per_second; /* 0 = unlimited */
+    bool http1_only;            /* never negotiate HTTP/2 (a client modelled on one that
+                                   speaks only HTTP/1.1) */
 };
 
 struct rc_http_client;

@@ -10,6 +10,60 @@
 
 #include "base/banned.h"
 
+/* ---- the Kubewarden verdict ----------------------------------------------------------- */
+
+/* The checks that run kwctl's client model, in the order a user meets them. */
+static const char *const kwctl_checks[] = {"policy.push", "policy.pull.by-tag",
+                                           "policy.pull.by-digest", "policy.large"};
+#define KWCTL_NOTES_MAX 3
+
+static const struct rc_check_result *find_check(const struct rc_registry_result *rr, const char *id)
+{
+    for (size_t i = 0; i < rr->nchecks; i++)
+        if (rc_str_eq(rr->checks[i].id, id))
+            return &rr->checks[i];
+    return NULL;
+}
+
+char *rc_report_kwctl_verdict(const struct rc_registry_result *rr)
+{
+    const struct rc_check_result *v[RC_ARRAY_LEN(kwctl_checks)];
+    size_t n = 0;
+    for (size_t i = 0; i < RC_ARRAY_LEN(kwctl_checks); i++) {
+        const struct rc_check_result *c = find_check(rr, kwctl_checks[i]);
+        if (c && c->status != RC_ST_SKIP)
+            v[n++] = c;
+    }
+    if (!n)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->status == RC_ST_FAIL || v[i]->status == RC_ST_XFAIL)
+            return rc_fmt("kwctl: fails: %s", v[i]->reason          ? v[i]->reason
+                                              : v[i]->expect_reason ? v[i]->expect_reason
+                                                                    : v[i]->id);
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->status == RC_ST_ERROR)
+            return rc_fmt("kwctl: not tested: %s", v[i]->reason ? v[i]->reason : v[i]->id);
+    struct rc_strv notes = {0};
+    for (size_t i = 0; i < n; i++) {
+        for (size_t d = 0; d < v[i]->ndeviations; d++)
+            if (notes.n < KWCTL_NOTES_MAX && !rc_strv_contains(&notes, v[i]->deviations[d].text))
+                rc_strv_push(&notes, v[i]->deviations[d].text);
+        if (v[i]->note && notes.n < KWCTL_NOTES_MAX && !rc_strv_contains(&notes, v[i]->note))
+            rc_strv_push(&notes, v[i]->note);
+    }
+    char *out;
+    if (notes.n) {
+        char *j = rc_strv_join(&notes, "; ");
+        out = rc_fmt("kwctl: works with notes: %s", j);
+        free(j);
+    } else {
+        out = rc_xstrdup("kwctl: works");
+    }
+    rc_strv_dispose(&notes);
+    return out;
+}
+
 /* ---- cells ----------------------------------------------------------------------------- */
 
 static const struct {

@@ -31,6 +31,13 @@ const char *rc_report_cell_label(enum rc_report_cell cell);  /* "pass", "not tes
 /* A pass with no note and no fallback: the only result that needs no explanation. */
 bool rc_report_check_is_plain(const struct rc_check_result *c);
 
+/* The Kubewarden verdict of a registry, from the checks that run the kwctl client model
+ * (suite policy, features "Policy push" and "Policy pull"): "kwctl: works", "kwctl: works
+ * with notes: <the deviations kwctl tolerated>", "kwctl: fails: <the first reason>" (a fail
+ * or an expected fail), or "kwctl: not tested: <reason>" (an error). NULL when none of those
+ * checks ran. Malloc'd. */
+char *rc_report_kwctl_verdict(const struct rc_registry_result *rr);
+
 /* JUnit XML (DESIGN 3.4), written with libxml2's text writer: one <testsuite> per registry,
  * one <testcase> per check; fail -> <failure>, error -> <error>, unsupported/skip/xfail ->
  * <skipped>, xpass -> a passing testcase plus a warning line in the suite's <system-out>.

@@ -140,6 +140,19 @@ int rc_report_summary(const struct rc_results *r, struct rc_buf *out, bool color
             free(id);
         }
 
+    /* the Kubewarden verdict of each registry whose policy checks ran */
+    for (size_t i = 0; i < r->nregistries; i++) {
+        char *kv = rc_report_kwctl_verdict(&r->registries[i]);
+        if (!kv)
+            continue;
+        rc_buf_adds(&b, "  ");
+        cell(&b, ids[i], rw > width(ids[i]) ? rw : width(ids[i]), NULL, false);
+        rc_buf_adds(&b, "  ");
+        rc_report_clean(&b, kv, RC_CLEAN_LINE);
+        rc_buf_addc(&b, '\n');
+        free(kv);
+    }
+
     /* total */
     unsigned n[RC_ST__COUNT];
     rc_results_count(r, n);

@@ -88,6 +88,12 @@ struct worker {
     bool owns_auth; /* the registry's first worker frees the shared auth */
     struct rc_oci oci;
     struct sctx *cur; /* the scenario receiving traced exchanges */
+    /* the kwctl client model (ops_kwctl.c): its own connection, HTTP/1.1 and no retries as
+     * kwctl's reqwest client, and the username/password kwctl would find (an identity token
+     * alone leaves kwctl anonymous) */
+    struct rc_http_client *kw_http;
+    char *kw_user;
+    char *kw_pass;
 };
 
 /* engine.c */
@@ -136,6 +142,13 @@ void sctx_take_evidence(struct sctx *c, struct rc_check_result *out);
 /* hooks.c: runs a profile hook (before/after) with REGCOMPAT_* variables. */
 int run_hook(struct worker *w, const char *which, const char *cmd, const char *repos,
              struct rc_error **err);
+
+/* ops_kwctl.c: push-artifact / pull-artifact with `client: kwctl`. */
+bool kwctl_client(struct sctx *c, const struct rc_step *st);
+int kwctl_push_artifact(struct sctx *c, const struct rc_step *st);
+int kwctl_pull_artifact(struct sctx *c, const struct rc_step *st);
+/* ops_tools.c: run-tool (real clients such as skopeo). */
+int op_run_tool(struct sctx *c, const struct rc_step *st);
 
 /* ops.c: runs one step; 0 = go on, 1 = the scenario is decided (stop). */
 int run_step(struct sctx *c, const struct rc_step *st);

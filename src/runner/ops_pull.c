@@ -48,6 +48,8 @@ static int pull_blob(struct sctx *c, const struct rc_step *st, const char *repo,
 
 int op_pull_artifact(struct sctx *c, const struct rc_step *st)
 {
+    if (kwctl_client(c, st))
+        return kwctl_pull_artifact(c, st);
     rc_autofree char *ref = step_arg(c, st, "ref");
     rc_autofree char *repo = NULL;
     rc_autofree char *reference = NULL;

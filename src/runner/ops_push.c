@@ -178,6 +178,8 @@ int step_push_built(struct sctx *c, const struct rc_step *st, const char *repo,
 
 int op_push_artifact(struct sctx *c, const struct rc_step *st)
 {
+    if (kwctl_client(c, st))
+        return kwctl_push_artifact(c, st);
     struct rc_artifact art = {0};
     if (build_artifact(c, st, &art))
         return 1;

@@ -355,6 +355,14 @@ static int make_http(struct worker *w, const struct run *run, const struct rc_pr
         return rc;
     rc_http_client_set_trace(w->http, sctx_on_exchange, w);
     rc_oci_init(&w->oci, w->http, w->auth, p->url);
+    /* kwctl's reqwest client: HTTP/1.1 only (oci-client 0.15.0 Cargo.toml enables no http2
+     * feature) and no retries */
+    ho.http1_only = true;
+    ho.retries = -1;
+    rc = rc_http_client_new(&w->kw_http, &ho, err);
+    if (rc < 0)
+        return rc;
+    rc_http_client_set_trace(w->kw_http, sctx_on_exchange, w);
     return 0;
 }
 
@@ -373,6 +381,10 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
         return rc;
     struct rc_auth_options ao = {.allow_insecure_realm = p->auth.allow_insecure_realm};
     w->auth = rc_auth_new(p->url, rc_credentials_empty(&creds) ? NULL : &creds, &ao);
+    if (creds.username && creds.password) {
+        w->kw_user = rc_xstrdup(creds.username);
+        w->kw_pass = rc_xstrdup(creds.password);
+    }
     rc_credentials_dispose(&creds);
     return make_http(w, run, p, err);
 }
@@ -387,6 +399,8 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     w->run_id = lead->run_id;
     w->host = rc_xstrdup(lead->host);
     w->auth = lead->auth;
+    w->kw_user = rc_xstrdup(lead->kw_user);
+    w->kw_pass = rc_xstrdup(lead->kw_pass);
     return make_http(w, run, lead->profile, err);
 }
 
@@ -396,7 +410,10 @@ static void teardown_worker(struct worker *w)
     if (w->owns_auth)
         rc_auth_free(w->auth);
     rc_http_client_free(w->http);
+    rc_http_client_free(w->kw_http);
     free(w->host);
+    free(w->kw_user);
+    free(w->kw_pass);
 }
 
 /* The repositories this run will use on a registry, one per line (for hooks). */

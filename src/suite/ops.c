@@ -41,6 +41,15 @@ static const char *const attach_kinds[] = {"oci-artifact", "sigstore-bundle", NU
 static const char *const fallback_modes[] = {"auto", "always", "never", NULL};
 static const char *const sign_formats[] = {"cosign", "bundle", NULL};
 static const char *const roles[] = {"probe", "precondition", NULL};
+const char *const rc_suite_clients[] = {"spec", "kwctl", NULL};
+
+#define CLIENT                                                                                     \
+    {                                                                                              \
+        "client", RC_ARG_STR, false,                                                               \
+            "spec (default) | kwctl: make exactly kwctl's requests and apply its acceptance "      \
+            "rules (docs/kwctl-model.md); the suite's `client:` is the default",                   \
+            rc_suite_clients                                                                       \
+    }
 static const char *const digest_algs[] = {"sha256", "sha512", NULL};
 
 #define ROLE                                                                                       \
@@ -66,6 +75,7 @@ static const struct rc_arg_def push_artifact_args[] = {
      artifact_modes},
     {"chunk", RC_ARG_SIZE, false, "PATCH size for chunked uploads (default 4MiB, as kwctl)", NULL},
     {"subject", RC_ARG_STR, false, "digest of the manifest this artifact refers to", NULL},
+    CLIENT,
     SAVE,
     UNSUP,
     ROLE,
@@ -83,6 +93,7 @@ static const struct rc_arg_def pull_artifact_args[] = {
      "name a push-artifact saved: the pulled manifest and every blob must match it byte for byte",
      NULL},
     {"verify", RC_ARG_STR, false, "bytes (default) | digest | none", verify_modes},
+    CLIENT,
     SAVE,
     UNSUP,
     ROLE,

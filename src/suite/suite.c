@@ -420,6 +420,7 @@ static void scenario_dispose(struct rc_scenario *s)
     free(s->feature);
     free(s->title);
     free(s->file);
+    free(s->client);
     rc_strv_dispose(&s->needs);
     rc_strv_dispose(&s->tags);
     struct {
@@ -436,10 +437,11 @@ static void scenario_dispose(struct rc_scenario *s)
 static const char *const scenario_keys[] = {"id",    "feature", "title",   "needs", "tags",
                                             "setup", "steps",   "cleanup", NULL};
 
-static bool load_scenario(struct loader *ld, const char *suite, const char *path,
-                          const struct rc_yaml_node *n, struct rc_scenario *sc)
+static bool load_scenario(struct loader *ld, const char *suite, const char *client,
+                          const char *path, const struct rc_yaml_node *n, struct rc_scenario *sc)
 {
     memset(sc, 0, sizeof(*sc));
+    sc->client = rc_xstrdup(client);
     if (n->kind != RC_YAML_MAP) {
         problem(ld, n->line, "scenarios", "each scenario is a mapping");
         return false;
@@ -490,6 +492,7 @@ void rc_suite_dispose(struct rc_suite *s)
     free(s->scenarios);
     free(s->name);
     free(s->description);
+    free(s->client);
     free(s->path);
     memset(s, 0, sizeof(*s));
 }
@@ -521,7 +524,7 @@ int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *proble
         return RC_EINVAL;
     }
     for (size_t i = 0; i < root->n; i++) {
-        static const char *const keys[] = {"suite", "description", "scenarios"};
+        static const char *const keys[] = {"suite", "description", "client", "scenarios"};
         bool known = false;
         for (size_t k = 0; k < RC_ARRAY_LEN(keys); k++)
             known |= rc_str_eq(keys[k], root->keys[i]);
@@ -535,6 +538,17 @@ int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *proble
         out->name = rc_xstrdup("invalid");
     }
     out->description = rc_xstrdup(scalar(&ld, rc_yaml_map_get(root, "description"), "description"));
+    const struct rc_yaml_node *cl = rc_yaml_map_get(root, "client");
+    if (cl) {
+        const char *v = scalar(&ld, cl, "client");
+        bool known = false;
+        for (const char *const *k = rc_suite_clients; v && *k; k++)
+            known |= rc_str_eq(*k, v);
+        if (!known)
+            problem(&ld, cl->line, "client", "'%s' is not one of: spec, kwctl", v ? v : "");
+        else if (!rc_str_eq(v, "spec"))
+            out->client = rc_xstrdup(v);
+    }
     const struct rc_yaml_node *scs = rc_yaml_map_get(root, "scenarios");
     if (!scs || scs->kind != RC_YAML_SEQ) {
         problem(&ld, scs ? scs->line : root->line, "scenarios", "expected a list of scenarios");
@@ -542,7 +556,7 @@ int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *proble
         out->scenarios = rc_xcalloc(scs->n ? scs->n : 1, sizeof(*out->scenarios));
         for (size_t i = 0; i < scs->n; i++) {
             struct rc_scenario sc;
-            if (load_scenario(&ld, out->name, path, scs->items[i], &sc))
+            if (load_scenario(&ld, out->name, out->client, path, scs->items[i], &sc))
                 out->scenarios[out->nscenarios++] = sc;
             else
                 scenario_dispose(&sc);

@@ -68,6 +68,9 @@ struct rc_op_def {
 };
 
 const struct rc_op_def *rc_op_find(const char *name);
+/* The clients push-artifact and pull-artifact can model: "spec" (the spec path) and "kwctl"
+ * (runner/ops_kwctl.c), NULL-terminated. */
+extern const char *const rc_suite_clients[];
 const struct rc_op_def *rc_op_def(enum rc_op op);
 
 struct rc_map_entry {
@@ -120,11 +123,13 @@ struct rc_scenario {
     size_t nsteps;
     struct rc_step *cleanup;
     size_t ncleanup;
+    char *client; /* the suite's `client:` (kwctl), NULL = the spec path */
 };
 
 struct rc_suite {
     char *name;
     char *description;
+    char *client; /* suite-level `client:`, the default of push-artifact / pull-artifact */
     char *path;
     struct rc_scenario *scenarios;
     size_t nscenarios;
