@@ -59,6 +59,9 @@ bool rc_credentials_empty(const struct rc_credentials *c);
  * helper failure. Every secret found is registered with rc_redact_add_secret. */
 int rc_auth_docker_config(struct rc_credentials *out, const char *host, const char *config_path,
                           struct rc_error **err);
+/* A docker config.json / containers auth.json holding one entry, {"auths": {host: {"auth":
+ * base64(username:password)}}}, for a tool run with an explicit auth file. Malloc'd. */
+char *rc_auth_config_json(const char *host, const char *username, const char *password);
 /* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
 int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
                         struct rc_error **err);

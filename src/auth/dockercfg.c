@@ -429,3 +429,29 @@ int rc_auth_docker_config(struct rc_credentials *out, const char *host, const ch
         return run_helper_for(out, store, host, path, "credsStore", err);
     return 0;
 }
+
+char *rc_auth_config_json(const char *host, const char *username, const char *password)
+{
+    char *pair = rc_fmt("%s:%s", username, password);
+    char *b64 = rc_auth_base64_encode(pair, strlen(pair));
+    rc_redact_add_secret(b64);
+    struct rc_buf js = RC_BUF_INIT(64 * 1024);
+    struct rc_jw w;
+    rc_jw_init(&w, &js, false);
+    rc_jw_obj_begin(&w);
+    rc_jw_key(&w, "auths");
+    rc_jw_obj_begin(&w);
+    rc_jw_key(&w, host);
+    rc_jw_obj_begin(&w);
+    rc_jw_kstr(&w, "auth", b64);
+    rc_jw_obj_end(&w);
+    rc_jw_obj_end(&w);
+    rc_jw_obj_end(&w);
+    struct rc_error *err = NULL;
+    char *out = rc_jw_finish(&w, &err) == 0 ? rc_xstrndup(js.data, js.len) : NULL;
+    rc_error_free(err);
+    rc_buf_dispose(&js);
+    free(b64);
+    free(pair);
+    return out;
+}

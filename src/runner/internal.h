@@ -127,6 +127,8 @@ int judge_answer(struct sctx *c, const struct rc_step *st, const char *what,
 int judge_wrong(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
 /* The suite or the tester is wrong: error. */
 int judge_suite(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
+/* Not run (a tool that is not installed): skip, with the reason. */
+int judge_skip(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
 /* A valid decline of an optional feature: unsupported. */
 int judge_declined(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
 /* A deviation that does not change the verdict (a list entry with evidence). */

@@ -152,6 +152,24 @@ int judge_suite(struct sctx *c, const char *fmt, ...)
     return rc;
 }
 
+int judge_skip(struct sctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = rc_vfmt(fmt, ap);
+    va_end(ap);
+    if (!c->decided) {
+        free(c->reason);
+        c->reason = rc_redact_text(msg);
+        c->status = RC_ST_SKIP;
+        c->cause = RC_CAUSE_SUITE;
+        c->decided = true;
+        c->evidence_from = c->step_first;
+    }
+    free(msg);
+    return 1;
+}
+
 int judge_declined(struct sctx *c, const char *fmt, ...)
 {
     va_list ap;

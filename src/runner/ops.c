@@ -205,6 +205,7 @@ static const op_fn op_table[RC_OP__COUNT] = {
     [RC_OP_REFERRERS] = op_referrers,
     [RC_OP_ATTACH] = op_attach,
     [RC_OP_SIGN] = op_sign,
+    [RC_OP_RUN_TOOL] = op_run_tool,
     [RC_OP_EXPECT] = op_expect,
 };
 

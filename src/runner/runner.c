@@ -500,6 +500,7 @@ static bool step_writes(const struct rc_step *st)
     case RC_OP_TAG:
     case RC_OP_ATTACH:
     case RC_OP_SIGN:
+    case RC_OP_RUN_TOOL:
         return true;
     case RC_OP_REQUEST: {
         const char *m = rc_step_str(st, "method");

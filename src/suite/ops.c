@@ -268,6 +268,20 @@ static const struct rc_arg_def sign_args[] = {
 };
 static const char *const sign_saves[] = {"digest", "tag", "status", "oci_subject", NULL};
 
+static const char *const tools[] = {"skopeo", NULL};
+static const struct rc_arg_def run_tool_args[] = {
+    {"tool", RC_ARG_STR, true,
+     "skopeo: copy an OCI layout of the artifact to ref, inspect it, copy it back and compare "
+     "digests (skip when the tool is not installed)",
+     tools},
+    {"artifact", RC_ARG_STR, true, "kubewarden-policy", NULL},
+    {"ref", RC_ARG_STR, true, "repository:tag to copy to", NULL},
+    SAVE,
+    ROLE,
+    END,
+};
+static const char *const run_tool_saves[] = {"digest", NULL};
+
 static const struct rc_arg_def expect_args[] = {
     {"status", RC_ARG_LIST, false, "allowed status codes", NULL},
     {"header", RC_ARG_MAP, false, "Name: present | absent | glob pattern (variables allowed)",
@@ -339,6 +353,9 @@ static const struct rc_op_def ops[RC_OP__COUNT] = {
      attach_saves, "201"},
     {RC_OP_SIGN, "sign", sign_args, "sign a manifest: cosign .sig tag or Sigstore bundle referrer",
      sign_saves, "201"},
+    {RC_OP_RUN_TOOL, "run-tool", run_tool_args,
+     "run an installed client (skopeo) against the registry with the profile's credentials and CA",
+     run_tool_saves, NULL},
     {RC_OP_EXPECT, "expect", expect_args, "check the previous step's last answer", NULL, NULL},
 };
 

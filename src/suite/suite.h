@@ -32,6 +32,7 @@ enum rc_op {
     RC_OP_REFERRERS,
     RC_OP_ATTACH,
     RC_OP_SIGN,
+    RC_OP_RUN_TOOL,
     RC_OP_EXPECT,
     RC_OP__COUNT
 };
