@@ -165,5 +165,14 @@ CASE=manifest-get-203
 case_run $CASE "policy.pull.by-digest" "respond=GET */manifests/sha256:* 203 ctype=application/vnd.oci.image.manifest.v1+json body=index-nonindex"
 expect policy.pull.by-digest fail "kwctl accepts only 200"
 
+
+# skopeo as a real client: with the manifest served under the Docker v2 type, kwctl works
+# (it ignores Content-Type) but skopeo reads the OCI body as a Docker manifest and cannot copy
+# the policy back with its digest preserved: the tools suite fails where the policy pulls pass.
+CASE=skopeo-ctype
+case_run $CASE "policy.pull.by-digest tools.skopeo.policy" manifest-ctype-docker
+expect policy.pull.by-digest pass "kwctl ignores it"
+expect tools.skopeo.policy fail "skopeo"
+
 set_rules
 echo "$n expectations held"
