@@ -366,6 +366,14 @@ static void registry_entry(struct page *p, size_t reg, const char *date)
     rc_buf_adds(p->b, " ([results]");
     link_result(p, reg, NULL);
     rc_buf_adds(p->b, ").\n");
+    /* what kwctl itself does there (the kwctl client model, docs/kwctl-model.md) */
+    char *kv = rc_report_kwctl_verdict(rr);
+    if (kv) {
+        rc_buf_adds(p->b, "  - ");
+        rc_report_md_text(p->b, kv);
+        rc_buf_adds(p->b, "\n");
+        free(kv);
+    }
     /* the policy features first: they carry the verdict; then the features that are not a
      * plain pass, one line each; the plain passes together on one line */
     for (int policy = 1; policy >= 0; policy--)

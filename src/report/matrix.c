@@ -326,11 +326,18 @@ int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_e
                         "not tested\n");
     rc_buf_addc(&b, '\n');
 
-    /* the table; notes are numbered in table order, row by row */
+    /* the table; notes are numbered in table order, row by row. The policy columns come
+     * first (what a Kubewarden user asks), the others in suite order. */
+    size_t *order = rc_xcalloc(r->features.n ? r->features.n : 1, sizeof(*order));
+    size_t nord = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t f = 0; f < r->features.n; f++)
+            if (rc_str_starts(r->features.v[f], "Policy ") == (pass == 0))
+                order[nord++] = f;
     rc_buf_adds(&b, "| Registry |");
     for (size_t f = 0; f < r->features.n; f++) {
         rc_buf_addc(&b, ' ');
-        md_text(&b, r->features.v[f]);
+        md_text(&b, r->features.v[order[f]]);
         rc_buf_adds(&b, " |");
     }
     rc_buf_adds(&b, "\n| --- |");
@@ -344,7 +351,7 @@ int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_e
         md_text(&b, reg_name(rr));
         rc_buf_adds(&b, " |");
         for (size_t f = 0; f < r->features.n; f++) {
-            const char *feature = r->features.v[f];
+            const char *feature = r->features.v[order[f]];
             rc_buf_addf(&b, " %s", rc_report_cell_symbol(rc_report_cell_of(rr, feature)));
             if (cell_has_remarks(rr, feature)) {
                 num++;
@@ -364,6 +371,26 @@ int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_e
                     rc_report_cell_symbol((enum rc_report_cell)c),
                     rc_report_cell_label((enum rc_report_cell)c));
     rc_buf_adds(&b, ".\n\n");
+    free(order);
+
+    /* the Kubewarden verdict of each registry whose policy checks ran */
+    bool kw_any = false;
+    for (size_t i = 0; i < r->nregistries; i++) {
+        char *kv = rc_report_kwctl_verdict(&r->registries[i]);
+        if (!kv)
+            continue;
+        if (!kw_any)
+            rc_buf_adds(&b, "## Kubewarden\n\n");
+        kw_any = true;
+        rc_buf_adds(&b, "- ");
+        md_text(&b, reg_name(&r->registries[i]));
+        rc_buf_adds(&b, ": ");
+        md_text(&b, kv);
+        rc_buf_addc(&b, '\n');
+        free(kv);
+    }
+    if (kw_any)
+        rc_buf_addc(&b, '\n');
 
     if (notes.len) {
         rc_buf_adds(&b, "## Notes\n\n");

@@ -219,6 +219,17 @@ static int skopeo(struct sctx *c, const char *tmp, char **argv, const char *what
         return 1;
     }
     if (st != 0) {
+        /* a registry that does not answer at all is not judged through skopeo's exit */
+        struct rc_http_response p;
+        rc_http_response_init(&p);
+        struct rc_error *e = NULL;
+        int prc = rc_oci_ping(&c->w->oci, &p, &e);
+        rc_http_response_dispose(&p);
+        if (prc < 0) {
+            rc_autofree char *w = rc_fmt("skopeo %s failed, and the registry", what);
+            return judge_transport(c, w, prc, e);
+        }
+        rc_error_free(e);
         rc_autofree char *msg = last_line(err_path);
         judge_wrong(c, "skopeo %s exited %d: %s", what, st, msg);
         return 1;

@@ -51,4 +51,8 @@ foreach(script ${RC_IT_SCRIPTS})
     continue()
   endif()
   rc_it(${name} ${lab})
+  # ~45 runs of every suite on a shared 2-core machine: the timeout is only a safety net
+  if(name STREQUAL "fault_flips")
+    set_tests_properties(it.${name} PROPERTIES TIMEOUT 900)
+  endif()
 endforeach()

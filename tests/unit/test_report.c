@@ -365,6 +365,9 @@ static void test_summary(void)
         "  XPASS        local-open   policy.push.chunked  expected to fail, passed\n"
         "  UNSUPPORTED  local-open   referrers.list       no referrers API: 404 "
         "text/plain\n"
+        "  harbor-demo  kwctl: works\n"
+        "  local-open   kwctl: not tested: could not connect: 127.0.0.1:5000 | connection "
+        "refused\n"
         "total: 9 checks on 2 registries: 2 pass, 1 fail, 1 unsupported, 2 skip, "
         "1 error, 1 xfail, 1 xpass\n");
     rc_buf_reset(&b);
@@ -474,6 +477,35 @@ static void test_write_all(void)
     free(base);
 }
 
+/* The Kubewarden verdict: only the kwctl-model checks count, a fail wins over notes, a
+ * deviation kwctl tolerated makes "works with notes", nothing run means no verdict. */
+static void test_kwctl_verdict(void)
+{
+    struct rc_results r = {0};
+    size_t cap = 0;
+    struct rc_registry_result *rr = add_registry(&r, &cap, "x", "X", "https://x", "distribution");
+    CU_ASSERT_PTR_NULL(rc_report_kwctl_verdict(rr));
+    add_check(rr, "policy.delete", "policy", "Policy delete", RC_ST_FAIL, "DELETE 500", 1);
+    CU_ASSERT_PTR_NULL(rc_report_kwctl_verdict(rr)); /* not a kwctl operation */
+    add_check(rr, "policy.push", "policy", "Policy push", RC_ST_PASS, NULL, 1);
+    char *v = rc_report_kwctl_verdict(rr);
+    RC_ASSERT_STR(v, "kwctl: works");
+    free(v);
+    struct rc_check_result *pull =
+        add_check(rr, "policy.pull.by-tag", "policy", "Policy pull", RC_ST_PASS, NULL, 1);
+    pull->deviations = rc_xcalloc(1, sizeof(*pull->deviations));
+    pull->deviations[0].text = rc_xstrdup("no Docker-Content-Digest: kwctl computes it");
+    pull->ndeviations = 1;
+    v = rc_report_kwctl_verdict(rr);
+    RC_ASSERT_STR(v, "kwctl: works with notes: no Docker-Content-Digest: kwctl computes it");
+    free(v);
+    add_check(rr, "policy.large", "policy", "Policy push", RC_ST_FAIL, "413 on a 4 MiB PATCH", 1);
+    v = rc_report_kwctl_verdict(rr);
+    RC_ASSERT_STR(v, "kwctl: fails: 413 on a 4 MiB PATCH");
+    free(v);
+    rc_results_dispose(&r);
+}
+
 static CU_TestInfo report_tests[] = {
     {"golden files", test_golden},
     {"junit golden is well-formed (xmllint)", test_junit_xmllint},
@@ -481,6 +513,7 @@ static CU_TestInfo report_tests[] = {
     {"matrix cells", test_cells},
     {"matrix content", test_matrix_content},
     {"summary", test_summary},
+    {"kwctl verdict", test_kwctl_verdict},
     {"write all", test_write_all},
     CU_TEST_INFO_NULL,
 };
