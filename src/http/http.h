@@ -62,6 +62,12 @@ struct rc_http_request {
     bool hash_body;        /* sha256 of the whole response body into resp->body_digest */
     bool follow_redirects; /* follow 301/302/303/307/308 by our code, at most 5 hops */
     long timeout_ms;       /* whole request; 0 = the client's default */
+    /* bounded: the final answer's body may hold at most max_length bytes (a blob whose
+     * descriptor gives its size). The first byte past it ends the transfer: the send still
+     * returns 0 (an answer arrived) with resp->body_overflow set. The request then also gets
+     * no more time than the client's timeout plus max_length at the minimum speed. */
+    bool bounded;
+    uint64_t max_length;
 };
 
 struct rc_http_hop {
@@ -77,6 +83,7 @@ struct rc_http_response {
     struct rc_http_headers headers;
     struct rc_buf body;
     bool body_truncated;
+    bool body_overflow;  /* a bounded body went on past max_length: cut there */
     uint64_t body_bytes; /* received body bytes, also when truncated or streamed */
     uint64_t sent_bytes; /* request body bytes sent */
     char body_digest[RC_DIGEST_MAX];
@@ -113,8 +120,11 @@ typedef void (*rc_http_trace_fn)(void *ctx, const struct rc_http_exchange *x);
 
 struct rc_http_options {
     long connect_timeout_ms; /* default 10 s */
-    long timeout_ms;         /* per request, default 30 s; also a low-speed abort */
-    bool insecure;           /* TLS verification off (profiles say so explicitly) */
+    long timeout_ms;         /* per request, default 30 s */
+    /* a transfer moving fewer than min_speed bytes/s (default 1024) for timeout_ms is cut,
+     * whatever the request's own total timeout (blob transfers have a long one) */
+    long min_speed;
+    bool insecure; /* TLS verification off (profiles say so explicitly) */
     const char *ca_file;
     const char *client_cert;
     const char *client_key;

@@ -94,6 +94,12 @@ int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest, co
 int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
                     const char *range, size_t max_body, struct rc_http_response *resp,
                     struct rc_error **err);
+/* GET of a blob whose descriptor gives its size (size < 0: unknown, as rc_oci_blob_get).
+ * The body may not go on past size bytes: the transfer stops at the first byte more and
+ * resp->body_overflow is set (an answer, and a wrong one); the transfer also gets no more
+ * time than the size takes at the client's minimum speed. */
+int rc_oci_blob_get_sized(struct rc_oci *o, const char *repo, const char *digest, int64_t size,
+                          size_t max_body, struct rc_http_response *resp, struct rc_error **err);
 int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
                        struct rc_http_response *resp, struct rc_error **err);
 

@@ -249,6 +249,7 @@ static int make_http(struct worker *w, const struct run *run, const struct rc_pr
         .proxy = p->proxy,
         .retries = p->limits.retries,
         .requests_per_second = p->limits.requests_per_second,
+        .min_speed = p->limits.min_speed,
     };
     int rc = rc_http_client_new(&w->http, &ho, err);
     if (rc < 0)

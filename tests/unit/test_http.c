@@ -728,6 +728,46 @@ static void test_send_errors(void)
     free(url);
 }
 
+/* A bounded body (a blob whose descriptor gives its size) stops at the first byte past the
+ * bound: an answer, flagged, hashed over what fits, not retried. */
+static void test_send_bounds(void)
+{
+    struct fake f = {.script = {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
+                                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd"},
+                     .nscript = 2};
+    fake_start(&f);
+    struct rc_http_client *c = client(NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/a/blobs/sha256:x");
+
+    struct rc_http_request get = {
+        .method = "GET", .url = url, .hash_body = true, .bounded = true, .max_length = 4};
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), 0);
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT(resp.body_overflow);
+    RC_ASSERT_STR(rc_buf_str(&resp.body), "0123");
+    char want[RC_DIGEST_MAX];
+    rc_digest_bytes(RC_DIGEST_SHA256, "0123", 4, want);
+    RC_ASSERT_STR(resp.body_digest, want);
+    CU_ASSERT_EQUAL(resp.attempts, 1); /* a wrong answer is not retried */
+    rc_error_freep(&err);
+
+    /* exactly the bound is fine */
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), 0);
+    CU_ASSERT_FALSE(resp.body_overflow);
+    RC_ASSERT_STR(rc_buf_str(&resp.body), "abcd");
+    rc_error_freep(&err);
+
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    fake_dispose(&f);
+    free(url);
+}
+
 static CU_TestInfo url_tests[] = {
     {"resolve", test_url_resolve},
     {"add query", test_url_add_query},
@@ -748,6 +788,7 @@ static CU_TestInfo send_tests[] = {
     {"rate limit", test_send_rate_limit},
     {"redirects", test_send_redirects},
     {"transport errors", test_send_errors},
+    {"bounded bodies", test_send_bounds},
     CU_TEST_INFO_NULL,
 };
 
