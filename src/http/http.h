@@ -155,8 +155,9 @@ int rc_http_send(struct rc_http_client *c, const struct rc_http_request *req,
 
 /* Maps a CURLcode (passed as int so this header stays free of curl) to an errcode. */
 int rc_http_map_curl_error(int curlcode);
-/* Cancels every transfer in progress in this process at its next progress callback
- * (SIGINT handling); later sends fail with RC_EINTR. */
+/* Cancels every transfer in progress in this process at its next progress callback (within
+ * about a second; async-signal-safe, for SIGINT/SIGTERM handlers); later sends fail with
+ * RC_EINTR at once. */
 void rc_http_interrupt(void);
 /* Clears the interrupt flag (tests; a CLI that goes on after handling an interrupt). */
 void rc_http_clear_interrupt(void);

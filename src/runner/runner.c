@@ -13,20 +13,20 @@
 
 #include "base/banned.h"
 
-static volatile sig_atomic_t interrupt_level;
+static volatile sig_atomic_t interrupted;
 
 void rc_runner_interrupt(void)
 {
-    if (interrupt_level < 2)
-        interrupt_level++;
-    if (interrupt_level >= 2)
-        rc_http_interrupt();
+    interrupted = 1;
+    rc_http_interrupt();
 }
 
 bool rc_runner_interrupted(void)
 {
-    return interrupt_level > 0;
+    return interrupted != 0;
 }
+
+#define NOT_RUN_INTERRUPTED "not run: the run was interrupted"
 
 void rc_runner_make_run_id(char out[32])
 {
@@ -148,6 +148,15 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     run_steps(&c, sc->setup, sc->nsetup, true);
     run_steps(&c, sc->steps, sc->nsteps, false);
     uint64_t t1 = rc_now_ms();
+    if (rc_runner_interrupted() && c.decided && c.status == RC_ST_ERROR) {
+        /* the signal cut a transfer short: that is all this verdict says ("blob GET: GET
+         * http://...: interrupted (interrupted)" becomes "interrupted during blob GET") */
+        const char *colon = c.reason ? strchr(c.reason, ':') : NULL;
+        char *r = colon ? rc_fmt("interrupted during %.*s", (int)(colon - c.reason), c.reason)
+                        : rc_xstrdup("interrupted");
+        free(c.reason);
+        c.reason = r;
+    }
 
     /* the verdict and its evidence are taken before cleanup, which never changes them */
     set_check(cr, sc, c.decided ? c.status : RC_ST_PASS, c.decided ? c.reason : NULL);
@@ -162,8 +171,11 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
         run_step(&c, &sc->cleanup[i]);
     }
     c.decided = decided;
-    if (!w->opts->keep && interrupt_level < 2)
+    if (!w->opts->keep && !rc_runner_interrupted())
         cleanup_created(&c);
+    else if (!w->opts->keep && c.ncreated)
+        rc_log(RC_LOG_WARN, "[%s %s] interrupted: %zu object(s) left in %s", w->profile->id, sc->id,
+               c.ncreated, c.repo);
 
     cr->note = c.note ? rc_redact_text(c.note) : NULL;
     cr->duration_ms = t1 - t0;
@@ -379,7 +391,7 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         }
     }
     if (rc_runner_interrupted()) {
-        set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
+        set_check(cr, sc, RC_ST_SKIP, NOT_RUN_INTERRUPTED);
     } else if (rc_strv_contains(&w->profile->absent, sc->feature)) {
         set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
     } else if (blocker) {
@@ -472,6 +484,10 @@ static void run_registry(struct run *run, size_t idx)
     const struct rc_profile *p = &run->opts->profiles[idx];
     struct rc_registry_result *reg = &run->regs[idx];
     reg->checks = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, sizeof(*reg->checks));
+    if (rc_runner_interrupted()) {
+        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        return;
+    }
     struct worker w;
     struct rc_error *err = NULL;
     int src = setup_worker(&w, run, p, &err);
@@ -511,6 +527,14 @@ static void run_registry(struct run *run, size_t idx)
     rc_http_response_init(&r);
     int rc = rc_oci_ping(&w.oci, &r, &err);
     w.cur = NULL;
+    if (rc < 0 && rc_runner_interrupted()) {
+        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        rc_error_free(err);
+        rc_http_response_dispose(&r);
+        sctx_dispose(&ping);
+        finish_registry(&w, p, repos);
+        return;
+    }
     if (rc < 0) {
         char *why = rc == RC_EAUTH ? rc_fmt("authentication failed: %s", rc_error_msg(err))
                                    : rc_fmt("registry unreachable: %s", rc_error_msg(err));
