@@ -346,6 +346,7 @@ struct pool {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned char *state;
+    size_t running; /* scenarios in SC_RUNNING */
 };
 
 static size_t scenario_index(const struct run *run, const char *id)
@@ -410,6 +411,29 @@ struct pool_thread {
     struct worker *w;
 };
 
+/* Scenarios still pending when none is ready and none runs wait for each other (a `needs`
+ * cycle that got past the loader): nothing can ever start them, so they are skipped and the
+ * pool ends instead of waiting for ever. Called with the lock held. */
+static void skip_stuck(struct pool *pl)
+{
+    for (size_t i = 0; i < pl->run->nscenarios; i++) {
+        if (pl->state[i] != SC_PENDING)
+            continue;
+        const struct rc_scenario *sc = pl->run->scenarios[i];
+        struct rc_check_result *cr = &pl->reg->checks[i];
+        char *needs = rc_strv_join(&sc->needs, ", ");
+        char *why =
+            rc_fmt("not run: its needs (%s) can never complete, they wait on each other", needs);
+        set_check(cr, sc, RC_ST_SKIP, why);
+        free(why);
+        free(needs);
+        rc_log(RC_LOG_WARN, "[%s] %s: %s", pl->reg->id, sc->id, cr->reason);
+        pl->state[i] = SC_DONE;
+        progress(pl->run, pl->reg, cr);
+    }
+    pthread_cond_broadcast(&pl->cond);
+}
+
 static void *pool_main(void *arg)
 {
     struct pool_thread *t = arg;
@@ -420,15 +444,21 @@ static void *pool_main(void *arg)
         size_t i = next_ready(pl, &pending);
         if (!pending)
             break;
+        if (i == SIZE_MAX && pl->running == 0) {
+            skip_stuck(pl);
+            break;
+        }
         if (i == SIZE_MAX) {
             pthread_cond_wait(&pl->cond, &pl->lock);
             continue;
         }
         pl->state[i] = SC_RUNNING;
+        pl->running++;
         pthread_mutex_unlock(&pl->lock);
         run_one(pl, t->w, i);
         pthread_mutex_lock(&pl->lock);
         pl->state[i] = SC_DONE;
+        pl->running--;
         pthread_cond_broadcast(&pl->cond);
     }
     pthread_mutex_unlock(&pl->lock);
