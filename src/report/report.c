@@ -163,20 +163,40 @@ static int write_buf(const char *dir, const char *name, struct rc_buf *b, struct
     return rc;
 }
 
+static const struct {
+    const char *name;
+    int (*render)(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+} reports[] = {
+    {"results.json", rc_results_to_json},
+    {"junit.xml", rc_report_junit_buf},
+    {"matrix.md", rc_report_matrix},
+};
+
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err)
 {
     int rc = rc_report_mkdirs(dir, err);
     if (rc < 0)
         return rc;
+    /* one report that cannot be written does not keep the others from being written; the
+     * error names every one that was not */
+    struct rc_buf why = RC_BUF_INIT(0);
     struct rc_buf b = RC_BUF_INIT(RC_REPORT_MAX);
-    if ((rc = rc_results_to_json(r, &b, err)) >= 0)
-        rc = write_buf(dir, "results.json", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_junit_buf(r, &b, err)) >= 0)
-        rc = write_buf(dir, "junit.xml", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_matrix(r, &b, err)) >= 0)
-        rc = write_buf(dir, "matrix.md", &b, err);
+    for (size_t i = 0; i < RC_ARRAY_LEN(reports); i++) {
+        struct rc_error *e = NULL;
+        rc_buf_reset(&b);
+        int one = reports[i].render(r, &b, &e);
+        if (one >= 0)
+            one = write_buf(dir, reports[i].name, &b, &e);
+        if (one < 0) {
+            if (rc == 0)
+                rc = one;
+            rc_buf_addf(&why, "%s%s", why.len ? "; " : "", rc_error_msg(e));
+        }
+        rc_error_free(e);
+    }
     rc_buf_dispose(&b);
+    if (rc < 0)
+        rc_error_set(err, rc, "%s", rc_buf_str(&why));
+    rc_buf_dispose(&why);
     return rc < 0 ? rc : 0;
 }
