@@ -62,15 +62,21 @@ void rc_log(enum rc_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     char *raw = rc_vfmt(fmt, ap);
     va_end(ap);
-    char *line = rc_redact_text(raw);
+    char *redacted = rc_redact_text(raw);
     free(raw);
+    /* registry answers end up in log lines: no escape sequence reaches a terminal that
+     * shows the log */
+    struct rc_buf line = RC_BUF_INIT(0);
+    rc_buf_add(&line, "", 0);
+    rc_buf_add_printable(&line, redacted, true);
+    free(redacted);
     char ts[32];
     rc_utc_now(ts);
     pthread_mutex_lock(&log_lock);
     if (log_file) {
-        fprintf(log_file, "%s %-5s %s\n", ts, names[level], line);
+        fprintf(log_file, "%s %-5s %s\n", ts, names[level], rc_buf_str(&line));
         fflush(log_file);
     }
     pthread_mutex_unlock(&log_lock);
-    free(line);
+    rc_buf_dispose(&line);
 }

@@ -62,9 +62,14 @@ static void on_progress(void *ctx, const struct rc_registry_result *reg,
 {
     struct progress_ctx *p = ctx;
     if (p->verbosity > 0) {
+        /* the reason quotes registry answers: printed as the summary prints it, with no
+         * control character reaching the terminal */
+        struct rc_buf why = RC_BUF_INIT(0);
+        rc_buf_add(&why, "", 0);
+        rc_buf_add_printable(&why, check->reason, false);
         printf("[%zu/%zu] %-20s %-36s %s%s%s\n", done, total, reg->id, check->id,
-               rc_status_name(check->status), check->reason ? "  " : "",
-               check->reason ? check->reason : "");
+               rc_status_name(check->status), why.len ? "  " : "", rc_buf_str(&why));
+        rc_buf_dispose(&why);
         fflush(stdout);
     } else if (p->verbosity == 0 && p->color) {
         fprintf(stderr, "\r%zu/%zu checks", done, total);

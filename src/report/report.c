@@ -80,6 +80,10 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
 {
+    if (mode == RC_CLEAN_LINE) {
+        rc_buf_add_printable(out, s, false); /* the one cleaning of the terminal and the log */
+        return;
+    }
     if (!s)
         return;
     const unsigned char *p = (const unsigned char *)s;
@@ -89,18 +93,15 @@ void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mod
         size_t adv = 1;
         const char *rep = NULL;
         if (c == '\t' || c == '\n' || c == '\r') {
-            if (mode == RC_CLEAN_LINE)
-                rep = " ";
-        } else if (c < 0x20 || (c == 0x7F && mode == RC_CLEAN_LINE)) {
+            /* XML content keeps them */
+        } else if (c < 0x20) {
             rep = REPLACEMENT;
         } else if (c >= 0x80) {
             adv = rc_utf8_seq(p + i, len - i);
             if (!adv) {
                 rep = REPLACEMENT;
                 adv = 1;
-            } else if (mode == RC_CLEAN_LINE && c == 0xC2 && p[i + 1] < 0xA0) {
-                rep = REPLACEMENT; /* C1 control, U+0080 to U+009F */
-            } else if (mode == RC_CLEAN_XML && c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
+            } else if (c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
                 rep = REPLACEMENT; /* U+FFFE and U+FFFF are not XML characters */
             }
         }

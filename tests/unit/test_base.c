@@ -112,6 +112,29 @@ static void test_find_var(void)
     CU_ASSERT_FALSE(rc_find_var("{a.b.c} {} {\"k\"}", &st, &en));
 }
 
+static char *printable(const char *s, bool keep_newlines)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_buf_add(&b, "", 0);
+    rc_buf_add_printable(&b, s, keep_newlines);
+    return rc_buf_steal(&b, NULL);
+}
+
+/* Text from a registry shown on a terminal or in the log: no control character survives
+ * (ESC, BEL, CR, the C1 CSI, DEL), nor malformed UTF-8; other text is left alone. */
+static void test_printable(void)
+{
+    const char *evil = "\x1b]0;owned\x07\x1b[2J\xc2\x9b"
+                       "31m\x7f\xff ok \xc3\xa9\tx\r\ny";
+    char *line = printable(evil, false), *log = printable(evil, true);
+#define R "\xEF\xBF\xBD"
+    RC_ASSERT_STR(line, R "]0;owned" R R "[2J" R "31m" R R " ok \xc3\xa9 x  y");
+    RC_ASSERT_STR(log, R "]0;owned" R R "[2J" R "31m" R R " ok \xc3\xa9\tx" R "\ny");
+#undef R
+    free(line);
+    free(log);
+}
+
 static char *slurp(const char *path)
 {
     struct rc_buf b = RC_BUF_INIT(0);
@@ -173,6 +196,7 @@ static CU_TestInfo base_tests[] = {
     {"redaction", test_redact},
     {"digest", test_digest},
     {"files replace planted symlinks", test_files_replace_symlinks},
+    {"printable text", test_printable},
     CU_TEST_INFO_NULL,
 };
 
