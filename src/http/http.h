@@ -176,6 +176,9 @@ char *rc_url_path_query(const char *url);
 /* "host:port" of a URL (port only when explicit), or NULL. */
 char *rc_url_authority(const char *url);
 bool rc_url_same_origin(const char *a, const char *b); /* scheme, host and port */
+/* The URL as a key for comparing two spellings of it: scheme and host lower case, a default
+ * port dropped, dot segments resolved; NULL when it does not parse. */
+char *rc_url_normalize(const char *url);
 char *rc_url_encode(const char *s);
 
 #endif

@@ -646,6 +646,32 @@ char *rc_oci_link_next(const struct rc_http_response *resp)
     return NULL;
 }
 
+/* Two spellings of one page compare equal; the URL itself when it does not parse. */
+static char *url_key(const char *url)
+{
+    char *key = rc_url_normalize(url);
+    return key ? key : rc_xstrdup(url);
+}
+
+char *rc_oci_next_page(const struct rc_http_response *resp, struct rc_strv *pages, bool *loop)
+{
+    *loop = false;
+    for (size_t i = 0; i < resp->nhops; i++)
+        rc_strv_push_take(pages, url_key(resp->hops[i].url));
+    if (resp->url)
+        rc_strv_push_take(pages, url_key(resp->url));
+    char *next = rc_oci_link_next(resp);
+    if (!next)
+        return NULL;
+    rc_autofree char *key = url_key(next);
+    if (rc_strv_contains(pages, key)) {
+        free(next);
+        *loop = true;
+        return NULL;
+    }
+    return next;
+}
+
 /* [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)* */
 bool rc_oci_valid_repo(const char *name)
 {

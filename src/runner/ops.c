@@ -739,6 +739,7 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
     c->tags_listed = false;
     char *next = NULL;
     unsigned pages = 0;
+    RC_CLEANUP(rc_strv_dispose) struct rc_strv seen = {0};
     for (;;) {
         struct rc_http_response r;
         rc_http_response_init(&r);
@@ -780,8 +781,14 @@ static int op_list_tags(struct sctx *c, const struct rc_step *st)
             return 1;
         }
         rc_json_free(j);
-        next = follow ? rc_oci_link_next(&r) : NULL;
+        bool loop = false;
+        next = follow ? rc_oci_next_page(&r, &seen, &loop) : NULL;
         sctx_set_last(c, &r);
+        if (loop) {
+            sctx_decide(c, RC_ST_FAIL,
+                        "tags list: Link rel=next points back to a page already read");
+            return 1;
+        }
         if (!next)
             break;
         if (pages >= MAX_TAG_PAGES) {
@@ -1190,13 +1197,17 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
     int stop = take_index(c, &r, "referrers GET");
     /* further pages (Link: <...>; rel="next"), followed verbatim */
     unsigned pages = 1;
-    for (char *next = stop ? NULL : rc_oci_link_next(&r); next; next = rc_oci_link_next(&r)) {
-        if (++pages > MAX_TAG_PAGES) {
+    RC_CLEANUP(rc_strv_dispose) struct rc_strv seen = {0};
+    bool loop = false;
+    for (char *next = stop ? NULL : rc_oci_next_page(&r, &seen, &loop); next;
+         next = rc_oci_next_page(&r, &seen, &loop)) {
+        if (pages >= MAX_TAG_PAGES) {
             free(next);
             sctx_decide(c, RC_ST_FAIL, "referrers: still a Link rel=next after %u pages", pages);
             stop = 1;
             break;
         }
+        pages++;
         struct rc_artifact_manifest acc = c->refs;
         memset(&c->refs, 0, sizeof(c->refs));
         struct rc_http_response pg;
@@ -1226,6 +1237,10 @@ static int op_referrers(struct sctx *c, const struct rc_step *st)
         r = pg;
         if (stop)
             break;
+    }
+    if (loop && !stop) {
+        sctx_decide(c, RC_ST_FAIL, "referrers: Link rel=next points back to a page already read");
+        stop = 1;
     }
     const char *applied = rc_http_headers_get(&r.headers, "OCI-Filters-Applied");
     bool filtered = applied && strstr(applied, "artifactType");
