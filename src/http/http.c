@@ -742,6 +742,7 @@ static int exchange(struct xfer *x, struct rc_error **err)
                curl_easy_strerror(cc));
         return 0;
     }
+    bool in_headers = x->status > 0 && !x->headers_done;
     r->status = x->status = 0;
     const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
     rc_autofree char *shown = rc_redact_url(x->out->url);
@@ -759,6 +760,11 @@ static int exchange(struct xfer *x, struct rc_error **err)
                             x->out->method, shown, MAX_RESPONSE_HEADER_BYTES);
     if (cc == CURLE_ABORTED_BY_CALLBACK)
         return rc_error_set(err, RC_EINTR, "%s %s: interrupted", x->out->method, shown);
+    /* curl refuses a header line over CURL_MAX_HTTP_HEADER with "Out of memory", which
+     * would send a reader looking for the wrong problem */
+    if (cc == CURLE_OUT_OF_MEMORY && in_headers)
+        return rc_error_set(err, RC_ELIMIT, "%s %s: a response header line over %d bytes",
+                            x->out->method, shown, CURL_MAX_HTTP_HEADER);
     return rc_error_set(err, rc_http_map_curl_error((int)cc), "%s %s: %s", x->out->method, shown,
                         detail);
 }

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -768,6 +769,37 @@ static void test_send_bounds(void)
     free(url);
 }
 
+/* A header line over curl's limit is named as such, not as "Out of memory". */
+static void test_send_long_header(void)
+{
+    signal(SIGPIPE, SIG_IGN); /* the peer may write to a connection the client gave up */
+    char *huge = rc_xmalloc(150001);
+    memset(huge, 'a', 150000);
+    huge[150000] = '\0';
+    char *answer = rc_fmt("HTTP/1.1 200 OK\r\nX-Huge: %s\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n",
+                          huge);
+    free(huge);
+    struct fake f = {.script = {answer}, .nscript = 1};
+    fake_start(&f);
+    struct rc_http_client *c = client(NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), RC_ELIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rc_error_msg(err), "header line over 102400 bytes"));
+    CU_ASSERT_PTR_NULL(strstr(rc_error_msg(err), "memory"));
+    rc_error_freep(&err);
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    fake_dispose(&f);
+    free(answer);
+    free(url);
+}
+
 static CU_TestInfo url_tests[] = {
     {"resolve", test_url_resolve},
     {"add query", test_url_add_query},
@@ -789,6 +821,7 @@ static CU_TestInfo send_tests[] = {
     {"redirects", test_send_redirects},
     {"transport errors", test_send_errors},
     {"bounded bodies", test_send_bounds},
+    {"a header line over curl's limit", test_send_long_header},
     CU_TEST_INFO_NULL,
 };
 
