@@ -80,6 +80,10 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
 {
+    if (mode == RC_CLEAN_LINE) {
+        rc_buf_add_printable(out, s, false); /* the one cleaning of the terminal and the log */
+        return;
+    }
     if (!s)
         return;
     const unsigned char *p = (const unsigned char *)s;
@@ -89,18 +93,15 @@ void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mod
         size_t adv = 1;
         const char *rep = NULL;
         if (c == '\t' || c == '\n' || c == '\r') {
-            if (mode == RC_CLEAN_LINE)
-                rep = " ";
-        } else if (c < 0x20 || (c == 0x7F && mode == RC_CLEAN_LINE)) {
+            /* XML content keeps them */
+        } else if (c < 0x20) {
             rep = REPLACEMENT;
         } else if (c >= 0x80) {
             adv = rc_utf8_seq(p + i, len - i);
             if (!adv) {
                 rep = REPLACEMENT;
                 adv = 1;
-            } else if (mode == RC_CLEAN_LINE && c == 0xC2 && p[i + 1] < 0xA0) {
-                rep = REPLACEMENT; /* C1 control, U+0080 to U+009F */
-            } else if (mode == RC_CLEAN_XML && c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
+            } else if (c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
                 rep = REPLACEMENT; /* U+FFFE and U+FFFF are not XML characters */
             }
         }
@@ -163,20 +164,40 @@ static int write_buf(const char *dir, const char *name, struct rc_buf *b, struct
     return rc;
 }
 
+static const struct {
+    const char *name;
+    int (*render)(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+} reports[] = {
+    {"results.json", rc_results_to_json},
+    {"junit.xml", rc_report_junit_buf},
+    {"matrix.md", rc_report_matrix},
+};
+
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err)
 {
     int rc = rc_report_mkdirs(dir, err);
     if (rc < 0)
         return rc;
+    /* one report that cannot be written does not keep the others from being written; the
+     * error names every one that was not */
+    struct rc_buf why = RC_BUF_INIT(0);
     struct rc_buf b = RC_BUF_INIT(RC_REPORT_MAX);
-    if ((rc = rc_results_to_json(r, &b, err)) >= 0)
-        rc = write_buf(dir, "results.json", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_junit_buf(r, &b, err)) >= 0)
-        rc = write_buf(dir, "junit.xml", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_matrix(r, &b, err)) >= 0)
-        rc = write_buf(dir, "matrix.md", &b, err);
+    for (size_t i = 0; i < RC_ARRAY_LEN(reports); i++) {
+        struct rc_error *e = NULL;
+        rc_buf_reset(&b);
+        int one = reports[i].render(r, &b, &e);
+        if (one >= 0)
+            one = write_buf(dir, reports[i].name, &b, &e);
+        if (one < 0) {
+            if (rc == 0)
+                rc = one;
+            rc_buf_addf(&why, "%s%s", why.len ? "; " : "", rc_error_msg(e));
+        }
+        rc_error_free(e);
+    }
     rc_buf_dispose(&b);
+    if (rc < 0)
+        rc_error_set(err, rc, "%s", rc_buf_str(&why));
+    rc_buf_dispose(&why);
     return rc < 0 ? rc : 0;
 }

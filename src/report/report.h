@@ -103,7 +103,8 @@ int rc_report_docs_file(const struct rc_results *r, const char *path, const char
                         struct rc_error **err);
 
 /* Creates dir (and its parents) when needed and writes results.json, junit.xml and
- * matrix.md into it, each atomically. */
+ * matrix.md into it, each atomically. A report that cannot be written does not stop the
+ * others; the error then names each path that was not written and why. */
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err);
 /* mkdir -p */
 int rc_report_mkdirs(const char *dir, struct rc_error **err);
