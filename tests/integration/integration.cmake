@@ -53,4 +53,8 @@ foreach(script ${RC_IT_SCRIPTS})
     continue()
   endif()
   rc_it(${name} ${lab})
+  # the flip matrix runs every suite ~40 times: about 100 s alone, slower beside other tests
+  if(name STREQUAL "fault_flips")
+    set_tests_properties(it.${name} PROPERTIES TIMEOUT 600)
+  endif()
 endforeach()
