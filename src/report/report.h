@@ -88,6 +88,43 @@ int rc_report_diff(struct rc_buf *md, struct rc_buf *text, const struct rc_resul
 int rc_report_diff_series(struct rc_buf *md, struct rc_buf *text, const struct rc_results *runs,
                           size_t n, int *regressions);
 
+/* The items behind both renderings of report diff, for other reporters (the HTML history):
+ * the same categories, computed the same way, over runs[0..n), n >= 2, oldest first. */
+enum rc_report_change_kind {
+    RC_CHANGE_REGRESSION,
+    RC_CHANGE_FIX,
+    RC_CHANGE_SUPPORTED, /* a feature went from unsupported to pass (or pass with an issue) */
+    RC_CHANGE_OTHER,     /* any other status change of a check */
+    RC_CHANGE_NEW_REGISTRY,
+    RC_CHANGE_GONE_REGISTRY,
+    RC_CHANGE_NEW_CHECK,
+    RC_CHANGE_GONE_CHECK,
+    RC_CHANGE_FLAKY,
+    RC_CHANGE__COUNT
+};
+
+struct rc_report_change {
+    enum rc_report_change_kind kind;
+    const struct rc_registry_result *registry; /* its newest entry, borrowed from runs */
+    const char *check;                         /* check id; the feature for SUPPORTED */
+    const struct rc_check_result *old;         /* NULL when absent (borrowed) */
+    const struct rc_check_result *new;
+    enum rc_report_cell old_cell, new_cell; /* SUPPORTED */
+    char *statuses;                         /* FLAKY: "pass fail - pass", owned */
+    unsigned flips;                         /* FLAKY */
+    bool flaky; /* a regression, fix or change of a check that is also flaky */
+};
+
+/* *out receives the changes in the order of the text rendering's items (by kind is up to the
+ * caller), *nout their number; free them with rc_report_changes_free. */
+int rc_report_changes(struct rc_report_change **out, size_t *nout, const struct rc_results *runs,
+                      size_t n);
+void rc_report_changes_free(struct rc_report_change *v, size_t n);
+/* "regression", "fix", "supported", "changed", "new registry", ... */
+const char *rc_report_change_label(enum rc_report_change_kind kind);
+/* For a check change: "better" or "worse" by the status rank above. */
+const char *rc_report_change_direction(const struct rc_report_change *c);
+
 /* The documentation page (DESIGN 3.5), shaped like Kubewarden's "OCI registry support"
  * page: Docusaurus frontmatter, self-hosted and hosted registries with a verdict each, the
  * tools regcompat's checks reproduce, and known issues generated from the results. Every
