@@ -31,6 +31,30 @@ const char *rc_report_cell_label(enum rc_report_cell cell);  /* "pass", "not tes
 /* A pass with no note and no fallback: the only result that needs no explanation. */
 bool rc_report_check_is_plain(const struct rc_check_result *c);
 
+/* The Kubewarden verdict of one registry: can kwctl push and pull policies there? It is
+ * derived from the checks of the features that reproduce kwctl (Policy push, Policy pull),
+ * in that feature order, then check order; the first match below decides:
+ * - FAILS: a check failed, was unsupported, or failed as a profile expected (xfail);
+ *   "kwctl: fails: <reason of the first such check>";
+ * - UNVERIFIED: a check could not be tested (error), or none of them ran;
+ *   "kwctl: not verified: <reason of the first error>" / "...: no policy check ran";
+ * - NOTES: every check passed, some with a note, a fallback, deviations, or as an xpass;
+ *   "kwctl: works with notes: <id>: <note>; ..." (at most three, then "(+N more)");
+ * - WORKS: "kwctl: works".
+ * text (may be NULL) receives that one line, raw: reasons come from the registry, so every
+ * renderer escapes it as it escapes any other registry text. */
+enum rc_report_kwctl {
+    RC_KWCTL_WORKS,
+    RC_KWCTL_NOTES,
+    RC_KWCTL_FAILS,
+    RC_KWCTL_UNVERIFIED,
+};
+enum rc_report_kwctl rc_report_kwctl_verdict(const struct rc_registry_result *rr,
+                                             struct rc_buf *text);
+/* The matrix columns the verdict is derived from, in order ("Policy push", "Policy pull"). */
+extern const char *const rc_report_kwctl_features[];
+extern const size_t rc_report_kwctl_nfeatures;
+
 /* JUnit XML (DESIGN 3.4), written with libxml2's text writer: one <testsuite> per registry,
  * one <testcase> per check; fail -> <failure>, error -> <error>, unsupported/skip/xfail ->
  * <skipped>, xpass -> a passing testcase plus a warning line in the suite's <system-out>.
