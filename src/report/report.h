@@ -149,6 +149,23 @@ const char *rc_report_change_label(enum rc_report_change_kind kind);
 /* For a check change: "better" or "worse" by the status rank above. */
 const char *rc_report_change_direction(const struct rc_report_change *c);
 
+/* report.html: one self-contained page (inline CSS, a little inline JavaScript for the
+ * filters, no external fetch; readable with JavaScript off). runs[0..n) are results of the
+ * same matrix, oldest first; the page shows the newest: its matrix (registries down,
+ * features across, the policy and signature columns first, a Kubewarden verdict per
+ * registry), the expectations behind xfail / xpass, and per registry every cell that is
+ * not a plain pass with its checks, deviations and evidence request by request. With
+ * n >= 2 it adds the history: per registry an inline SVG of pass / fail / error counts per
+ * run and the changes between the last two runs (rc_report_changes). Every string from the
+ * results is escaped for its context (text or attribute); links from profiles are kept
+ * only when they are http(s) URLs. A Content-Security-Policy allows no fetch at all and
+ * runs only the page's own script and style (by hash). Deterministic: a function of runs. */
+int rc_report_html(const struct rc_results *runs, size_t n, struct rc_buf *out,
+                   struct rc_error **err);
+/* Writes the page to path atomically. */
+int rc_report_html_file(const struct rc_results *runs, size_t n, const char *path,
+                        struct rc_error **err);
+
 /* The documentation page (DESIGN 3.5), shaped like Kubewarden's "OCI registry support"
  * page: Docusaurus frontmatter, self-hosted and hosted registries with a verdict each, the
  * tools regcompat's checks reproduce, and known issues generated from the results. Every
