@@ -224,9 +224,9 @@ static const char style[] =
     ".b-pass{fill:#2da44e}.b-fail{fill:#cf222e}.b-error{fill:#8250df}.b-other{fill:#afb8c1}"
     ".b-none{fill:none;stroke:#afb8c1;stroke-dasharray:2 2}"
     "table.counts{font-size:.85em;margin-top:.3em}table.counts td{text-align:right}"
-    "table.expect td:nth-child(3){word-break:break-all;min-width:14em}"
+    "table.expect td:nth-child(3){word-break:break-all;min-width:12em}"
     "table.expect td:nth-child(4){white-space:nowrap}table.expect td:nth-child(5){min-width:24em}"
-    "table.expect a{white-space:nowrap}";
+    ".nw{white-space:nowrap}";
 
 static const char script[] =
     "(function(){var f=document.getElementById('filters');"
@@ -624,11 +624,11 @@ static void expect_row(struct rc_buf *b, const struct rc_results *r, const struc
     rc_buf_adds(b, "</td><td>");
     for (size_t m = 0; m < g->n; m++) {
         const struct rc_registry_result *rr = &r->registries[g->m[m].reg];
-        rc_buf_adds(b, m ? "<span class=\"sep\">" DOT "</span>" : "");
+        rc_buf_adds(b, m ? " <span class=\"nw\">" : "<span class=\"nw\">");
         status_badge(b, rr->checks[g->m[m].check].status);
         rc_buf_addf(b, " <a href=\"#r%zu-c%zu\">", g->m[m].reg, g->m[m].check);
         html_text(b, rr->id ? rr->id : "?");
-        rc_buf_adds(b, "</a>");
+        rc_buf_adds(b, "</a></span>");
     }
     rc_buf_adds(b, "</td></tr>\n");
 }
