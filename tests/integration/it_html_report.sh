@@ -28,6 +28,24 @@ fi
 grep -q "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';" \
     "$out/report.html" || fail "no Content-Security-Policy forbidding fetches"
 
+# the page is a function of results.json: rendering it again gives the same bytes
+rc_exec "$RC_WORK/again" report html "$res" -o "$RC_WORK/again.html"
+expect_exit 0
+cmp -s "$out/report.html" "$RC_WORK/again.html" ||
+    fail "report html of results.json differs from what run --html wrote"
+rc_exec "$RC_WORK/stdout" report html "$res" -o -
+cmp -s "$out/report.html" "$RC_WORK/stdout.stdout" || fail "report html -o - differs"
+echo "ok: run --html, report html -o FILE and -o - write the same page"
+# bad input names the file; a missing -o is a usage error
+echo '{"schema": "regcompat.results/v1"}' >"$RC_WORK/broken.json"
+rc_exec "$RC_WORK/broken" report html "$res" "$RC_WORK/broken.json" -o "$RC_WORK/x.html"
+expect_exit 2
+grep -qF "$RC_WORK/broken.json" "$RC_WORK/broken.stderr" || fail "the broken input is not named"
+[[ ! -e $RC_WORK/x.html ]] || fail "a page was written from broken input"
+rc_exec "$RC_WORK/noout" report html "$res"
+expect_exit 2
+echo "ok: broken input and a missing -o are usage errors (exit 2)"
+
 # three nights, oldest first: a failure on the first, an error on the second; the newest is
 # the lab run with hostile words where a registry's answer lands
 jq '.run.id = "night-1" | .run.finished = "2026-12-01T02:05:00Z"
