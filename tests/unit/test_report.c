@@ -349,9 +349,11 @@ static void test_kwctl_verdict(void)
                  "answered 201, not 202 (+2 more)");
 
     tag->status = RC_ST_ERROR;
+    free(tag->reason);
     tag->reason = rc_xstrdup("connection refused");
     ASSERT_KWCTL(&rr, RC_KWCTL_UNVERIFIED, "kwctl: not verified: connection refused");
     dig->status = RC_ST_FAIL;
+    free(dig->reason);
     dig->reason = rc_xstrdup("manifest GET answered 404");
     ASSERT_KWCTL(&rr, RC_KWCTL_FAILS, "kwctl: fails: manifest GET answered 404");
     /* a push failure is named before a pull failure, whatever the check order */
