@@ -21,7 +21,8 @@ static const char run_usage[] =
     "                     [-s SUITE|GLOB]... [--only ID-GLOB]... [--skip ID-GLOB]...\n"
     "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR]... [--suites-dir "
     "DIR]\n"
-    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [-v|-q]\n"
+    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [--html FILE]\n"
+    "                     [-v|-q]\n"
     "\n"
     "  -r, --registry ID|PATH  a profile id in the profiles dir, or a profile file\n"
     "      --all               every enabled profile in the profiles dir\n"
@@ -39,6 +40,7 @@ static const char run_usage[] =
     "      --keep              leave what the run pushed on the registries\n"
     "      --strict            an xpass (expected failure that passed) fails the run\n"
     "      --docs FILE         also write the documentation page (see 'report docs')\n"
+    "      --html FILE         also write the HTML report (see 'report html')\n"
     "  -v, --verbose           print every check as it completes; debug log\n"
     "  -q, --quiet             print only the final line\n"
     "\nexamples:\n"
@@ -209,6 +211,7 @@ int rc_cmd_run(int argc, char **argv)
         {"keep", no_argument, NULL, 'K'},
         {"strict", no_argument, NULL, 'X'},
         {"docs", required_argument, NULL, 'd'},
+        {"html", required_argument, NULL, 'W'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -217,7 +220,7 @@ int rc_cmd_run(int argc, char **argv)
     struct rc_strv pdirs = {0}, ids = {0}, urls = {0}, suites = {0}, only = {0}, skip = {0};
     bool all = false, insecure = false, keep = false, strict = false;
     const char *ca = NULL, *outdir = "reports";
-    const char *suites_dir = "suites", *shard = NULL, *docs = NULL;
+    const char *suites_dir = "suites", *shard = NULL, *docs = NULL, *html = NULL;
     long jobs = 0, timeout = 0;
     int verbosity = 0, rc = RC_EXIT_USAGE, opt;
     char *logpath = NULL;
@@ -269,6 +272,9 @@ int rc_cmd_run(int argc, char **argv)
             break;
         case 'd':
             docs = optarg;
+            break;
+        case 'W':
+            html = optarg;
             break;
         case 'v':
             verbosity = 1;
@@ -405,6 +411,12 @@ int rc_cmd_run(int argc, char **argv)
         err = NULL;
         written = false;
     }
+    if (html && rc_report_html_file(&results, 1, html, &err) < 0) {
+        fprintf(stderr, "regcompat run: writing the HTML report: %s\n", rc_error_msg(err));
+        rc_error_free(err);
+        err = NULL;
+        written = false;
+    }
     rc = rc_results_exit_code(&results, strict);
     /* an interrupted run did not test everything: never report it as green */
     if (results.interrupted && rc == RC_EXIT_OK)
@@ -418,8 +430,8 @@ int rc_cmd_run(int argc, char **argv)
         fputs(rc_buf_str(&sum), stdout);
         rc_buf_dispose(&sum);
     }
-    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s%s\n", outdir, outdir, outdir,
-           results.interrupted ? " (run interrupted)" : "",
+    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s%s%s%s\n", outdir, outdir, outdir,
+           html ? " " : "", html ? html : "", results.interrupted ? " (run interrupted)" : "",
            written ? "" : " (not all written, see above)");
     rc_results_dispose(&results);
     rc_log_close();

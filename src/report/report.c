@@ -66,6 +66,120 @@ enum rc_report_cell rc_report_cell_of(const struct rc_registry_result *rr, const
     return RC_CELL_PASS;
 }
 
+/* ---- the Kubewarden verdict ------------------------------------------------------------- */
+
+const char *const rc_report_kwctl_features[] = {"Policy push", "Policy pull"};
+const size_t rc_report_kwctl_nfeatures = RC_ARRAY_LEN(rc_report_kwctl_features);
+
+/* How many remarks a "works with notes" line names before "(+N more)". */
+#define KWCTL_MAX_NOTES 3
+
+static bool kwctl_broken(enum rc_status st)
+{
+    return st == RC_ST_FAIL || st == RC_ST_UNSUPPORTED || st == RC_ST_XFAIL;
+}
+
+/* The first kwctl check of rr, in verdict order, that want accepts, or NULL. */
+static const struct rc_check_result *kwctl_find(const struct rc_registry_result *rr,
+                                                bool (*want)(const struct rc_check_result *))
+{
+    for (size_t f = 0; f < rc_report_kwctl_nfeatures; f++)
+        for (size_t i = 0; i < rr->nchecks; i++)
+            if (rc_str_eq(rr->checks[i].feature, rc_report_kwctl_features[f]) &&
+                want(&rr->checks[i]))
+                return &rr->checks[i];
+    return NULL;
+}
+
+static bool want_broken(const struct rc_check_result *c)
+{
+    return kwctl_broken(c->status);
+}
+
+static bool want_error(const struct rc_check_result *c)
+{
+    return c->status == RC_ST_ERROR;
+}
+
+static bool want_ran(const struct rc_check_result *c)
+{
+    return c->status != RC_ST_SKIP;
+}
+
+static void why(struct rc_buf *text, const struct rc_check_result *c)
+{
+    if (c->reason && *c->reason)
+        rc_buf_adds(text, c->reason);
+    else
+        rc_buf_addf(text, "%s %s", c->id ? c->id : "?", rc_status_name(c->status));
+}
+
+/* "id: remark" for every remark of the kwctl checks; returns how many there were. */
+static size_t kwctl_notes(const struct rc_registry_result *rr, struct rc_buf *text)
+{
+    size_t n = 0;
+    for (size_t f = 0; f < rc_report_kwctl_nfeatures; f++)
+        for (size_t i = 0; i < rr->nchecks; i++) {
+            const struct rc_check_result *c = &rr->checks[i];
+            if (!rc_str_eq(c->feature, rc_report_kwctl_features[f]))
+                continue;
+            const char *id = c->id ? c->id : "?";
+            size_t nd = c->ndeviations;
+            const char *remarks[3] = {
+                c->note,
+                c->status == RC_ST_XPASS ? "passed although the profile expects it to fail" : NULL,
+                c->fallback && !c->note ? "through a client-side fallback" : NULL,
+            };
+            for (size_t k = 0; k < RC_ARRAY_LEN(remarks) + nd; k++) {
+                const char *r = k < RC_ARRAY_LEN(remarks)
+                                    ? remarks[k]
+                                    : c->deviations[k - RC_ARRAY_LEN(remarks)].text;
+                if (!r)
+                    continue;
+                if (text && n < KWCTL_MAX_NOTES)
+                    rc_buf_addf(text, "%s%s: %s", n ? "; " : "", id, r);
+                n++;
+            }
+        }
+    return n;
+}
+
+enum rc_report_kwctl rc_report_kwctl_verdict(const struct rc_registry_result *rr,
+                                             struct rc_buf *text)
+{
+    const struct rc_check_result *c = kwctl_find(rr, want_broken);
+    if (c) {
+        if (text) {
+            rc_buf_adds(text, "kwctl: fails: ");
+            why(text, c);
+        }
+        return RC_KWCTL_FAILS;
+    }
+    if ((c = kwctl_find(rr, want_error)) || !kwctl_find(rr, want_ran)) {
+        if (text) {
+            rc_buf_adds(text, "kwctl: not verified: ");
+            if (c)
+                why(text, c);
+            else
+                rc_buf_adds(text, "no policy check ran");
+        }
+        return RC_KWCTL_UNVERIFIED;
+    }
+    size_t notes = kwctl_notes(rr, NULL);
+    if (!notes) {
+        if (text)
+            rc_buf_adds(text, "kwctl: works");
+        return RC_KWCTL_WORKS;
+    }
+    if (text) {
+        rc_buf_adds(text, "kwctl: works with notes: ");
+        kwctl_notes(rr, text);
+        if (notes > KWCTL_MAX_NOTES)
+            rc_buf_addf(text, " (+%zu more)", notes - KWCTL_MAX_NOTES);
+    }
+    return RC_KWCTL_NOTES;
+}
+
 void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST__COUNT])
 {
     memset(counts, 0, sizeof(unsigned) * RC_ST__COUNT);

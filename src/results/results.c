@@ -131,7 +131,7 @@ static void write_kv(struct rc_jw *w, const struct rc_kv *kv, size_t n)
     rc_jw_obj_end(w);
 }
 
-static void write_evidence(struct rc_jw *w, const struct rc_evidence *e)
+static void write_evidence(struct rc_jw *w, const struct rc_evidence *e, bool stable)
 {
     rc_jw_obj_begin(w);
     rc_jw_kstr(w, "request", e->request);
@@ -146,6 +146,10 @@ static void write_evidence(struct rc_jw *w, const struct rc_evidence *e)
         rc_jw_kstr(w, "body", e->body);
     if (e->body_truncated)
         rc_jw_kbool(w, "body_truncated", true);
+    if (e->timed && !stable) {
+        rc_jw_key(w, "duration_ms");
+        rc_jw_uint(w, e->duration_ms);
+    }
     rc_jw_obj_end(w);
 }
 
@@ -168,6 +172,8 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
         rc_jw_obj_begin(w);
         rc_jw_kstr(w, "reason", c->expect_reason);
         rc_jw_kstr(w, "link", c->expect_link);
+        if (c->expect_until)
+            rc_jw_kstr(w, "until", c->expect_until);
         rc_jw_obj_end(w);
     }
     if (!stable) {
@@ -185,7 +191,7 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
         rc_jw_key(w, "evidence");
         rc_jw_arr_begin(w);
         for (size_t i = 0; i < c->nevidence; i++)
-            write_evidence(w, &c->evidence[i]);
+            write_evidence(w, &c->evidence[i], stable);
         rc_jw_arr_end(w);
     }
     if (c->ndeviations) {
@@ -196,7 +202,7 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
             rc_jw_kstr(w, "text", c->deviations[i].text);
             if (c->deviations[i].evidence.request) {
                 rc_jw_key(w, "evidence");
-                write_evidence(w, &c->deviations[i].evidence);
+                write_evidence(w, &c->deviations[i].evidence, stable);
             }
             rc_jw_obj_end(w);
         }
@@ -453,9 +459,11 @@ static int rd_evidence(struct rd *rd, const struct rc_json *j, const char *path,
         (rc = rd_str(rd, j, path, "error", false, true, &e->error)) < 0 ||
         (rc = rd_kv(rd, j, path, "headers", false, &e->headers, &e->nheaders)) < 0 ||
         (rc = rd_str(rd, j, path, "body", false, true, &e->body)) < 0 ||
-        (rc = rd_bool(rd, j, path, "body_truncated", false, &e->body_truncated)) < 0)
+        (rc = rd_bool(rd, j, path, "body_truncated", false, &e->body_truncated)) < 0 ||
+        (rc = rd_uint(rd, j, path, "duration_ms", false, INT64_MAX, &e->duration_ms)) < 0)
         return rc;
     e->status = (int)status;
+    e->timed = rc_json_get(j, "duration_ms") != NULL;
     return 0;
 }
 
@@ -490,8 +498,9 @@ static int rd_check(struct rd *rd, const struct rc_json *j, const char *path,
         return rc;
     if (ex) {
         char *p = rc_fmt("%s.expect", path);
-        if ((rc = rd_str(rd, ex, p, "reason", false, true, &c->expect_reason)) >= 0)
-            rc = rd_str(rd, ex, p, "link", false, true, &c->expect_link);
+        if ((rc = rd_str(rd, ex, p, "reason", false, true, &c->expect_reason)) >= 0 &&
+            (rc = rd_str(rd, ex, p, "link", false, true, &c->expect_link)) >= 0)
+            rc = rd_str(rd, ex, p, "until", false, true, &c->expect_until);
         free(p);
         if (rc < 0)
             return rc;
@@ -739,6 +748,7 @@ void rc_check_result_dispose(struct rc_check_result *c)
     free(c->deviations);
     free(c->expect_reason);
     free(c->expect_link);
+    free(c->expect_until);
     memset(c, 0, sizeof(*c));
 }
 

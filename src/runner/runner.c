@@ -313,6 +313,7 @@ static void apply_expectation(struct run *run, const struct rc_profile *p,
     }
     cr->expect_reason = rc_xstrdup(e->reason);
     cr->expect_link = rc_xstrdup(e->link);
+    cr->expect_until = rc_xstrdup(e->until);
 }
 
 static bool passed(enum rc_status st)
