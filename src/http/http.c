@@ -136,6 +136,7 @@ struct rc_http_client {
     rc_http_trace_fn trace;
     void *trace_ctx;
     struct rc_hasher *hasher;
+    struct rc_http_stats stats;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -197,6 +198,11 @@ void rc_http_client_free(struct rc_http_client *c)
     free(c->user_agent);
     rc_hasher_free(c->hasher);
     free(c);
+}
+
+void rc_http_client_stats(const struct rc_http_client *c, struct rc_http_stats *out)
+{
+    *out = c->stats;
 }
 
 void rc_http_client_set_trace(struct rc_http_client *c, rc_http_trace_fn fn, void *ctx)
@@ -717,6 +723,22 @@ static bool body_cut_short(CURLcode cc)
 }
 
 /* One exchange on the wire. Returns 0 with an answer in resp, or < 0 (err set). */
+static void count_exchange(struct rc_http_client *c, const struct xfer *x)
+{
+    c->stats.requests++;
+    long nc = 0;
+    if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0) {
+        c->stats.connections += (uint64_t)nc;
+        if (strncmp(x->out->url, "https://", 8) == 0)
+            c->stats.tls_handshakes += (uint64_t)nc;
+    }
+    if (x->req->token_endpoint)
+        c->stats.token_requests++;
+    long status = 0;
+    if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status == 429)
+        c->stats.status_429++;
+}
+
 static int exchange(struct xfer *x, struct rc_error **err)
 {
     struct rc_http_client *c = x->c;
@@ -740,6 +762,7 @@ static int exchange(struct xfer *x, struct rc_error **err)
 
     CURLcode cc = curl_easy_perform(c->curl);
     r->sent_bytes = x->sent;
+    count_exchange(c, x);
 
     long status = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status > 0)

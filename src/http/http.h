@@ -123,6 +123,15 @@ struct rc_http_exchange {
 };
 typedef void (*rc_http_trace_fn)(void *ctx, const struct rc_http_exchange *x);
 
+/* What a client did over its life: the latency benchmark's counters. */
+struct rc_http_stats {
+    uint64_t requests;       /* exchanges sent, retries and redirect hops included */
+    uint64_t connections;    /* new connections opened */
+    uint64_t tls_handshakes; /* new connections over https */
+    uint64_t token_requests; /* requests to a token endpoint */
+    uint64_t status_429;     /* answers 429 */
+};
+
 struct rc_http_options {
     long connect_timeout_ms; /* default 10 s */
     long timeout_ms;         /* per request, default 30 s */
@@ -149,6 +158,7 @@ struct rc_http_client;
 int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options *opts,
                        struct rc_error **err);
 void rc_http_client_free(struct rc_http_client *c);
+void rc_http_client_stats(const struct rc_http_client *c, struct rc_http_stats *out);
 void rc_http_client_set_trace(struct rc_http_client *c, rc_http_trace_fn fn, void *ctx);
 
 /* Sends a request. Returns 0 when an HTTP answer arrived, whatever its status (statuses are

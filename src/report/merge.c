@@ -66,6 +66,7 @@ static void dup_registry(struct rc_registry_result *out, const struct rc_registr
     out->url = rc_xstrdup(rr->url);
     out->kind = rc_xstrdup(rr->kind);
     out->hosted = rr->hosted;
+    out->stats = rr->stats;
     out->versions = dup_kv(rr->versions, rr->nversions);
     out->nversions = rr->nversions;
     out->checks = rr->nchecks ? rc_xcalloc(rr->nchecks, sizeof(*out->checks)) : NULL;

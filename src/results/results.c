@@ -1,6 +1,7 @@
 /* results: the run's result tree, its exit code, and results.json both ways. */
 #include "results/results.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,35 @@ static void write_leftovers(struct rc_jw *w, const struct rc_leftover *l, size_t
     rc_jw_arr_end(w);
 }
 
+static const struct {
+    const char *key;
+    size_t offset;
+} stat_fields[] = {
+    {"requests", offsetof(struct rc_registry_stats, requests)},
+    {"connections", offsetof(struct rc_registry_stats, connections)},
+    {"tls_handshakes", offsetof(struct rc_registry_stats, tls_handshakes)},
+    {"token_requests", offsetof(struct rc_registry_stats, token_requests)},
+    {"status_429", offsetof(struct rc_registry_stats, status_429)},
+    {"manifest_gets", offsetof(struct rc_registry_stats, manifest_gets)},
+};
+
+static uint64_t *stat_field(struct rc_registry_stats *st, size_t i)
+{
+    return (uint64_t *)(void *)((char *)st + stat_fields[i].offset);
+}
+
+static void write_stats(struct rc_jw *w, const struct rc_registry_stats *st)
+{
+    struct rc_registry_stats copy = *st;
+    rc_jw_key(w, "stats");
+    rc_jw_obj_begin(w);
+    for (size_t i = 0; i < RC_ARRAY_LEN(stat_fields); i++) {
+        rc_jw_key(w, stat_fields[i].key);
+        rc_jw_uint(w, *stat_field(&copy, i));
+    }
+    rc_jw_obj_end(w);
+}
+
 static void write_strv(struct rc_jw *w, const char *key, const struct rc_strv *sv)
 {
     rc_jw_key(w, key);
@@ -280,6 +310,8 @@ int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool
         rc_jw_arr_end(&w);
         if (rr->nleftovers)
             write_leftovers(&w, rr->leftovers, rr->nleftovers);
+        if (!stable && rr->stats.requests)
+            write_stats(&w, &rr->stats);
         rc_jw_obj_end(&w);
     }
     rc_jw_arr_end(&w);
@@ -596,6 +628,16 @@ static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
         (rc = rd_bool(rd, j, path, "hosted", false, &rr->hosted)) < 0 ||
         (rc = rd_kv(rd, j, path, "versions", false, &rr->versions, &rr->nversions)) < 0)
         return rc;
+    const struct rc_json *stats = rd_container(rd, j, path, "stats", RC_JSON_OBJECT, false, &rc);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; stats && i < RC_ARRAY_LEN(stat_fields); i++) {
+        char *p = rc_fmt("%s.stats", path);
+        rc = rd_uint(rd, stats, p, stat_fields[i].key, false, INT64_MAX, stat_field(&rr->stats, i));
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
     const struct rc_json *checks = rd_container(rd, j, path, "checks", RC_JSON_ARRAY, true, &rc);
     if (!checks)
         return rc;

@@ -85,6 +85,16 @@ struct rc_leftover {
     char *answer; /* the last answer to the DELETE: "405 UNSUPPORTED", a transport error */
 };
 
+/* What the run sent to a registry, over all its checks (absent from the stable form). */
+struct rc_registry_stats {
+    uint64_t requests;
+    uint64_t connections;    /* new TCP connections */
+    uint64_t tls_handshakes; /* of those, over https */
+    uint64_t token_requests; /* token endpoint requests */
+    uint64_t status_429;     /* answers 429 */
+    uint64_t manifest_gets;  /* manifest GETs (counted against pull budgets by some registries) */
+};
+
 struct rc_registry_result {
     char *id; /* profile id */
     char *name;
@@ -95,6 +105,7 @@ struct rc_registry_result {
     size_t nversions;
     struct rc_check_result *checks;
     size_t nchecks;
+    struct rc_registry_stats stats; /* all zero when unknown (an older results.json) */
     struct rc_leftover *leftovers; /* sorted by repository, digest */
     size_t nleftovers;
 };

@@ -401,6 +401,19 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     return make_http(w, run, lead->profile, err);
 }
 
+/* A worker's counters join its registry's before the worker goes. */
+static void add_stats(struct rc_registry_result *reg, const struct worker *w)
+{
+    struct rc_http_stats h;
+    rc_http_client_stats(w->http, &h);
+    reg->stats.requests += h.requests;
+    reg->stats.connections += h.connections;
+    reg->stats.tls_handshakes += h.tls_handshakes;
+    reg->stats.token_requests += h.token_requests;
+    reg->stats.status_429 += h.status_429;
+    reg->stats.manifest_gets += w->oci.manifest_gets;
+}
+
 static void teardown_worker(struct worker *w)
 {
     rc_oci_dispose(&w->oci);
@@ -426,7 +439,8 @@ static char *repositories(struct run *run, struct worker *w)
 }
 
 /* The after hook runs whenever the worker got that far, whatever happened. */
-static void finish_registry(struct worker *w, const struct rc_profile *p, char *repos)
+static void finish_registry(struct worker *w, struct rc_registry_result *reg,
+                            const struct rc_profile *p, char *repos)
 {
     struct rc_error *err = NULL;
     if (p->hooks.after && run_hook(w, "after", p->hooks.after, repos, &err) < 0) {
@@ -434,6 +448,7 @@ static void finish_registry(struct worker *w, const struct rc_profile *p, char *
         rc_error_free(err);
     }
     free(repos);
+    add_stats(reg, w);
     teardown_worker(w);
 }
 
@@ -677,6 +692,7 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
     pool_main(&ts[0]);
     for (size_t k = 1; k <= started; k++) {
         pthread_join(th[k], NULL);
+        add_stats(reg, &ws[k]);
         teardown_worker(&ws[k]);
     }
     free(th);
@@ -733,7 +749,7 @@ static void run_registry(struct run *run, size_t idx)
         free(why);
         rc_error_free(err);
         err = NULL;
-        finish_registry(&w, p, repos);
+        finish_registry(&w, reg, p, repos);
         return;
     }
     /* ping: learn the auth scheme and the version; no answer at all = every check error */
@@ -750,7 +766,7 @@ static void run_registry(struct run *run, size_t idx)
         rc_error_free(err);
         rc_http_response_dispose(&r);
         sctx_dispose(&ping);
-        finish_registry(&w, p, repos);
+        finish_registry(&w, reg, p, repos);
         return;
     }
     if (rc < 0) {
@@ -761,7 +777,7 @@ static void run_registry(struct run *run, size_t idx)
         rc_error_free(err);
         rc_http_response_dispose(&r);
         sctx_dispose(&ping);
-        finish_registry(&w, p, repos);
+        finish_registry(&w, reg, p, repos);
         return;
     }
     for (size_t i = 0; i < RC_ARRAY_LEN(version_headers); i++) {
@@ -776,7 +792,7 @@ static void run_registry(struct run *run, size_t idx)
     sctx_dispose(&ping);
 
     run_pool(run, &w, reg);
-    finish_registry(&w, p, repos);
+    finish_registry(&w, reg, p, repos);
 }
 
 static void *worker_main(void *arg)
