@@ -8,6 +8,7 @@ packages=(
     libcurl4-openssl-dev libyajl-dev libyaml-dev libssl-dev libxml2-dev libcunit1-dev
     libmicrohttpd-dev
     docker-registry nginx apache2-utils skopeo libxml2-utils jq curl openssl cmark-gfm python3
+    chromium
 )
 
 missing=()

@@ -303,7 +303,7 @@ char *rc_auth_scope_normalize(const char *scope)
     char *copy = rc_xstrdup(scope);
     char *s = rc_str_trim(copy);
     size_t len = strlen(s);
-    size_t tl, aa;
+    size_t tl = 0, aa = 0;
     if (!len || strpbrk(s, " \t") || !split_scope(s, len, &tl, &aa)) {
         free(copy);
         return NULL;
@@ -336,7 +336,7 @@ void rc_auth_scopeset_add(struct rc_auth_scopeset *set, const char *scope)
     char *norm = rc_auth_scope_normalize(scope);
     if (!norm)
         return;
-    size_t tl, aa;
+    size_t tl = 0, aa = 0;
     split_scope(norm, strlen(norm), &tl, &aa);
     char *resource = rc_xstrndup(norm, aa - 1);
     size_t i = 0;

@@ -119,6 +119,11 @@ bool rc_parse_size(const char *s, uint64_t *out);
 /* Length of the well-formed UTF-8 sequence at p (1 to 4, n bytes available), or 0 when it
  * is not one: overlong forms, surrogates and code points past U+10FFFF are refused. */
 size_t rc_utf8_seq(const unsigned char *p, size_t n);
+/* Appends s (NULL appends nothing) made safe for a terminal or a log file: C0 and C1 control
+ * characters (ESC, BEL, CSI, ...), DEL, CR and malformed UTF-8 become U+FFFD, so text from a
+ * registry can move no cursor, retitle no window and clear no screen. Tab and newline stay
+ * when keep_newlines, else they (and CR) become a space. */
+void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines);
 /* Finds the next "{name}" or "{name.field}" in s (name and field of [A-Za-z0-9_-]+) and
  * sets *start / *end (end points past the '}'); other braces, as in JSON text, are left
  * alone. Returns false when there is none. */

@@ -1,10 +1,12 @@
 #include "base/base.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/banned.h"
 
@@ -14,9 +16,20 @@ static enum rc_log_level log_level = RC_LOG_INFO;
 
 int rc_log_open(const char *path, enum rc_log_level level, struct rc_error **err)
 {
-    FILE *f = fopen(path, "we");
-    if (!f)
+    /* written as it goes (progress can be followed in it), so not through a temporary file:
+     * whatever is at path (a planted symlink or hard link) is removed, never written through,
+     * and the file is created new (O_EXCL), which also refuses a symlink planted meanwhile */
+    if (unlink(path) < 0 && errno != ENOENT)
         return rc_error_set(err, RC_EIO, "%s: %s", path, strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return rc_error_set(err, RC_EIO, "%s: %s", path, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        return rc_error_set(err, RC_EIO, "%s: %s", path, strerror(e));
+    }
     pthread_mutex_lock(&log_lock);
     if (log_file)
         fclose(log_file);
@@ -49,15 +62,21 @@ void rc_log(enum rc_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     char *raw = rc_vfmt(fmt, ap);
     va_end(ap);
-    char *line = rc_redact_text(raw);
+    char *redacted = rc_redact_text(raw);
     free(raw);
+    /* registry answers end up in log lines: no escape sequence reaches a terminal that
+     * shows the log */
+    struct rc_buf line = RC_BUF_INIT(0);
+    rc_buf_add(&line, "", 0);
+    rc_buf_add_printable(&line, redacted, true);
+    free(redacted);
     char ts[32];
     rc_utc_now(ts);
     pthread_mutex_lock(&log_lock);
     if (log_file) {
-        fprintf(log_file, "%s %-5s %s\n", ts, names[level], line);
+        fprintf(log_file, "%s %-5s %s\n", ts, names[level], rc_buf_str(&line));
         fflush(log_file);
     }
     pthread_mutex_unlock(&log_lock);
-    free(line);
+    rc_buf_dispose(&line);
 }

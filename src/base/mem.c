@@ -224,7 +224,13 @@ int rc_buf_read_file(struct rc_buf *b, const char *path, struct rc_error **err)
 int rc_write_file(const char *path, const void *data, size_t len, struct rc_error **err)
 {
     char *tmp = rc_fmt("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* a file left or planted under the temporary name is removed, never written through */
+    if (unlink(tmp) < 0 && errno != ENOENT) {
+        int e = errno;
+        free(tmp);
+        return rc_error_set(err, RC_EIO, "%s: %s", path, strerror(e));
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         int e = errno;
         free(tmp);

@@ -231,6 +231,44 @@ size_t rc_utf8_seq(const unsigned char *p, size_t n)
     return len;
 }
 
+#define REPLACEMENT_CHAR "\xEF\xBF\xBD" /* U+FFFD */
+
+void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), run = 0, i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t adv = 1;
+        const char *rep = NULL;
+        if (c == '\t' || c == '\n' || c == '\r') {
+            if (!keep_newlines)
+                rep = " ";
+            else if (c == '\r')
+                rep = REPLACEMENT_CHAR; /* it would let a line overwrite itself */
+        } else if (c < 0x20 || c == 0x7F) {
+            rep = REPLACEMENT_CHAR;
+        } else if (c >= 0x80) {
+            adv = rc_utf8_seq(p + i, len - i);
+            if (!adv) {
+                rep = REPLACEMENT_CHAR;
+                adv = 1;
+            } else if (c == 0xC2 && p[i + 1] < 0xA0) {
+                rep = REPLACEMENT_CHAR; /* C1 control, U+0080 to U+009F (CSI is U+009B) */
+            }
+        }
+        if (rep) {
+            rc_buf_add(b, s + run, i - run);
+            rc_buf_adds(b, rep);
+            run = i + adv;
+        }
+        i += adv;
+    }
+    rc_buf_add(b, s + run, len - run);
+}
+
 static bool var_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

@@ -1,4 +1,4 @@
-/* regcompat report merge | diff | docs: commands that read results.json files back. */
+/* regcompat report merge | diff | docs | html: commands that read results.json files back. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,15 +63,34 @@ static const char docs_usage[] =
     "  regcompat report docs reports/results.json -o docs/reference/oci-registries.md\n"
     "  regcompat report docs reports/results.json -o - --link-base https://ci.example.org/r/\n";
 
+static const char html_usage[] =
+    "usage: regcompat report html RESULTS.json... -o FILE\n"
+    "  Writes report.html: one self-contained page (no network access needed, readable\n"
+    "  without JavaScript) with the matrix of the last results.json, a Kubewarden verdict per\n"
+    "  registry, the known issues (xfail / xpass), and every cell that is not a plain pass\n"
+    "  with its checks and the redacted HTTP exchanges. Given several results.json files\n"
+    "  (oldest first, e.g. one per night) it adds a history per registry: a chart of pass,\n"
+    "  fail and error counts per run and the changes between the last two runs (as 'report\n"
+    "  diff' finds them). -o - prints the page.\n"
+    "\n"
+    "  -o, --output FILE     the page to write (required)\n"
+    "\n"
+    "  exit 0 when written, 2 on bad input (the file is named)\n"
+    "\nexamples:\n"
+    "  regcompat report html reports/results.json -o reports/report.html\n"
+    "  regcompat report html nights/*/results.json -o history.html\n";
+
 static const char report_usage[] =
     "usage: regcompat report merge RESULTS.json... -o DIR [--docs FILE]\n"
     "       regcompat report diff OLD.json NEW.json [MORE.json...] [--markdown FILE]\n"
     "       regcompat report docs RESULTS.json -o FILE\n"
+    "       regcompat report html RESULTS.json... -o FILE\n"
     "\n"
     "  merge   join CI shards into one results.json, junit.xml, matrix.md (and docs page)\n"
     "  diff    regressions, fixes, newly supported features, flaky checks; exit 1 on a\n"
     "          regression\n"
     "  docs    the documentation page of a run\n"
+    "  html    one self-contained HTML page: matrix, evidence, history over several runs\n"
     "\n"
     "run 'regcompat report COMMAND --help' for a command's options and examples.\n";
 
@@ -326,6 +345,59 @@ static int cmd_docs(int argc, char **argv)
     return rc;
 }
 
+static int cmd_html(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *file = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            file = optarg;
+            break;
+        case 'h':
+            fputs(html_usage, stdout);
+            return RC_EXIT_OK;
+        default:
+            fputs(html_usage, stderr);
+            return RC_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || !file) {
+        fprintf(stderr, "regcompat report html: %s\n%s",
+                !file ? "-o FILE is required" : "name the results.json files to render",
+                html_usage);
+        return RC_EXIT_USAGE;
+    }
+    size_t n = (size_t)(argc - optind);
+    struct rc_results *runs = load_all(argc, argv, "html");
+    if (!runs)
+        return RC_EXIT_USAGE;
+    struct rc_error *err = NULL;
+    int rc;
+    if (rc_str_eq(file, "-")) {
+        struct rc_buf b = RC_BUF_INIT(RC_REPORT_MAX);
+        rc = rc_report_html(runs, n, &b, &err);
+        if (rc == 0)
+            fputs(rc_buf_str(&b), stdout);
+        rc_buf_dispose(&b);
+    } else {
+        rc = rc_report_html_file(runs, n, file, &err);
+        if (rc == 0)
+            printf("html: %s\n", file);
+    }
+    if (rc < 0)
+        fprintf(stderr, "regcompat report html: %s\n", rc_error_msg(err));
+    rc_error_free(err);
+    free_runs(runs, n);
+    return rc < 0 ? RC_EXIT_USAGE : RC_EXIT_OK;
+}
+
 static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -333,6 +405,7 @@ static const struct {
     {"merge", cmd_merge},
     {"diff", cmd_diff},
     {"docs", cmd_docs},
+    {"html", cmd_html},
 };
 
 int rc_cmd_report(int argc, char **argv)

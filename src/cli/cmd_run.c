@@ -21,7 +21,8 @@ static const char run_usage[] =
     "                     [-s SUITE|GLOB]... [--only ID-GLOB]... [--skip ID-GLOB]...\n"
     "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR]... [--suites-dir "
     "DIR]\n"
-    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [-v|-q]\n"
+    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [--html FILE]\n"
+    "                     [-v|-q]\n"
     "\n"
     "  -r, --registry ID|PATH  a profile id in the profiles dir, or a profile file\n"
     "      --all               every enabled profile in the profiles dir\n"
@@ -39,6 +40,7 @@ static const char run_usage[] =
     "      --keep              leave what the run pushed on the registries\n"
     "      --strict            an xpass (expected failure that passed) fails the run\n"
     "      --docs FILE         also write the documentation page (see 'report docs')\n"
+    "      --html FILE         also write the HTML report (see 'report html')\n"
     "  -v, --verbose           print every check as it completes; debug log\n"
     "  -q, --quiet             print only the final line\n"
     "\nexamples:\n"
@@ -62,9 +64,14 @@ static void on_progress(void *ctx, const struct rc_registry_result *reg,
 {
     struct progress_ctx *p = ctx;
     if (p->verbosity > 0) {
+        /* the reason quotes registry answers: printed as the summary prints it, with no
+         * control character reaching the terminal */
+        struct rc_buf why = RC_BUF_INIT(0);
+        rc_buf_add(&why, "", 0);
+        rc_buf_add_printable(&why, check->reason, false);
         printf("[%zu/%zu] %-20s %-36s %s%s%s\n", done, total, reg->id, check->id,
-               rc_status_name(check->status), check->reason ? "  " : "",
-               check->reason ? check->reason : "");
+               rc_status_name(check->status), why.len ? "  " : "", rc_buf_str(&why));
+        rc_buf_dispose(&why);
         fflush(stdout);
     } else if (p->verbosity == 0 && p->color) {
         fprintf(stderr, "\r%zu/%zu checks", done, total);
@@ -72,24 +79,6 @@ static void on_progress(void *ctx, const struct rc_registry_result *reg,
             fprintf(stderr, "\r\033[K");
         fflush(stderr);
     }
-}
-
-static int mkdir_p(const char *dir)
-{
-    char *d = rc_xstrdup(dir);
-    for (char *p = d + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(d, 0755) < 0 && errno != EEXIST) {
-                free(d);
-                return -1;
-            }
-            *p = '/';
-        }
-    }
-    int rc = mkdir(d, 0755) < 0 && errno != EEXIST ? -1 : 0;
-    free(d);
-    return rc;
 }
 
 static bool parse_shard(const char *s, long *i, long *n)
@@ -222,6 +211,7 @@ int rc_cmd_run(int argc, char **argv)
         {"keep", no_argument, NULL, 'K'},
         {"strict", no_argument, NULL, 'X'},
         {"docs", required_argument, NULL, 'd'},
+        {"html", required_argument, NULL, 'W'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -230,7 +220,7 @@ int rc_cmd_run(int argc, char **argv)
     struct rc_strv pdirs = {0}, ids = {0}, urls = {0}, suites = {0}, only = {0}, skip = {0};
     bool all = false, insecure = false, keep = false, strict = false;
     const char *ca = NULL, *outdir = "reports";
-    const char *suites_dir = "suites", *shard = NULL, *docs = NULL;
+    const char *suites_dir = "suites", *shard = NULL, *docs = NULL, *html = NULL;
     long jobs = 0, timeout = 0;
     int verbosity = 0, rc = RC_EXIT_USAGE, opt;
     char *logpath = NULL;
@@ -282,6 +272,9 @@ int rc_cmd_run(int argc, char **argv)
             break;
         case 'd':
             docs = optarg;
+            break;
+        case 'W':
+            html = optarg;
             break;
         case 'v':
             verbosity = 1;
@@ -358,17 +351,21 @@ int rc_cmd_run(int argc, char **argv)
     }
     nprofiles = keepn;
 
-    if (mkdir_p(outdir) < 0) {
-        fprintf(stderr, "regcompat run: cannot create %s: %s\n", outdir, strerror(errno));
+    /* a run whose reports cannot be written is refused before it starts, not found out
+     * after hours of testing */
+    struct rc_error *err = NULL;
+    if (rc_report_mkdirs(outdir, &err) < 0) {
+        fprintf(stderr, "regcompat run: -o %s: %s\n", outdir, rc_error_msg(err));
+        rc_error_free(err);
         rc = RC_EXIT_USAGE;
         goto cleanup;
     }
     logpath = rc_fmt("%s/regcompat.log", outdir);
-    struct rc_error *err = NULL;
     if (rc_log_open(logpath, verbosity > 0 ? RC_LOG_DEBUG : RC_LOG_INFO, &err) < 0) {
-        fprintf(stderr, "regcompat run: %s\n", rc_error_msg(err));
+        fprintf(stderr, "regcompat run: the run log: %s\n", rc_error_msg(err));
         rc_error_free(err);
-        err = NULL;
+        rc = RC_EXIT_USAGE;
+        goto cleanup;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -401,28 +398,41 @@ int rc_cmd_run(int argc, char **argv)
         rc = RC_EXIT_USAGE;
         goto cleanup;
     }
+    bool written = true;
     if (rc_report_write_all(&results, outdir, &err) < 0) {
         fprintf(stderr, "regcompat run: writing reports: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
+        written = false;
     }
     if (docs && rc_report_docs_file(&results, docs, outdir, &err) < 0) {
         fprintf(stderr, "regcompat run: writing the docs page: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
+        written = false;
+    }
+    if (html && rc_report_html_file(&results, 1, html, &err) < 0) {
+        fprintf(stderr, "regcompat run: writing the HTML report: %s\n", rc_error_msg(err));
+        rc_error_free(err);
+        err = NULL;
+        written = false;
     }
     rc = rc_results_exit_code(&results, strict);
     /* an interrupted run did not test everything: never report it as green */
     if (results.interrupted && rc == RC_EXIT_OK)
         rc = RC_EXIT_ERROR;
+    /* nor a run whose reports are missing: a CI job must not stay green without them */
+    if (!written)
+        rc = RC_EXIT_USAGE;
     if (verbosity >= 0) {
         struct rc_buf sum = RC_BUF_INIT(0);
         rc_report_summary(&results, &sum, rc_cli_color(STDOUT_FILENO));
         fputs(rc_buf_str(&sum), stdout);
         rc_buf_dispose(&sum);
     }
-    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s\n", outdir, outdir, outdir,
-           results.interrupted ? " (run interrupted)" : "");
+    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s%s%s%s\n", outdir, outdir, outdir,
+           html ? " " : "", html ? html : "", results.interrupted ? " (run interrupted)" : "",
+           written ? "" : " (not all written, see above)");
     rc_results_dispose(&results);
     rc_log_close();
 

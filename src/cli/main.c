@@ -45,8 +45,9 @@ static int cmd_help(int argc, char **argv)
            "  regcompat run --url http://127.0.0.1:5000 --only 'policy.*'\n"
            "  regcompat list checks\n"
            "  regcompat validate registries.d/my-registry.yaml\n"
-           "\nexit codes: 0 no fail or error, 1 a check failed, 2 usage or profile/suite error,\n"
-           "            3 a check could not be tested (error) and none failed\n"
+           "\nexit codes: 0 no fail or error, 1 a check failed, 2 usage or profile/suite error\n"
+           "            or a report not written, 3 a check could not be tested (error) or the\n"
+           "            run was interrupted, and none failed\n"
            "run 'regcompat COMMAND --help' for a command's options.\n");
     return RC_EXIT_OK;
 }

@@ -20,6 +20,7 @@
 #define DEFAULT_TIMEOUT_MS         30000L
 #define DEFAULT_RETRIES            2
 #define DEFAULT_MAX_RETRY_AFTER_MS 10000L
+#define DEFAULT_MIN_SPEED          1024L /* bytes/s */
 #define DEFAULT_MAX_BODY           RC_MIB
 #define MAX_REDIRECTS              5
 #define MAX_RESPONSE_HEADER_BYTES  (256 * 1024)
@@ -119,6 +120,7 @@ struct rc_http_client {
     CURL *curl;
     long connect_timeout_ms;
     long timeout_ms;
+    long min_speed;
     bool insecure;
     char *ca_file;
     char *client_cert;
@@ -135,6 +137,7 @@ struct rc_http_client {
     rc_http_trace_fn trace;
     void *trace_ctx;
     struct rc_hasher *hasher;
+    struct rc_http_stats stats;
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -165,6 +168,7 @@ int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options
     c->connect_timeout_ms =
         opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
     c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+    c->min_speed = opts->min_speed > 0 ? opts->min_speed : DEFAULT_MIN_SPEED;
     c->insecure = opts->insecure;
     c->ca_file = rc_xstrdup(opts->ca_file);
     c->client_cert = rc_xstrdup(opts->client_cert);
@@ -196,6 +200,11 @@ void rc_http_client_free(struct rc_http_client *c)
     free(c->user_agent);
     rc_hasher_free(c->hasher);
     free(c);
+}
+
+void rc_http_client_stats(const struct rc_http_client *c, struct rc_http_stats *out)
+{
+    *out = c->stats;
 }
 
 void rc_http_client_set_trace(struct rc_http_client *c, rc_http_trace_fn fn, void *ctx)
@@ -266,6 +275,7 @@ struct xfer {
     bool deliver;      /* it does: this is the answer the caller gets */
     bool sink_fed;     /* the sink received bytes: this exchange can no longer be retried */
     bool sink_aborted; /* the sink asked to stop */
+    bool overflow;     /* a bounded body went past its length */
     bool retry_allowed;
     /* request headers as curl sent them (debug callback), for the trace */
     struct rc_http_headers sent_headers;
@@ -354,28 +364,33 @@ static void decide_delivery(struct xfer *x)
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct xfer *x = ud;
-    size_t len = size * nmemb;
+    size_t len = size * nmemb, take = len;
     decide_delivery(x);
     struct rc_http_response *r = x->resp;
+    if (x->deliver && x->req->bounded && len > x->req->max_length - r->body_bytes) {
+        /* what fits is kept and hashed; the rest already makes the answer wrong */
+        take = (size_t)(x->req->max_length - r->body_bytes);
+        x->overflow = true;
+    }
     r->body_bytes += len;
     size_t room = x->max_body > r->body.len ? x->max_body - r->body.len : 0;
-    size_t keep = len < room ? len : room;
+    size_t keep = take < room ? take : room;
     if (keep)
         rc_buf_add(&r->body, data, keep);
-    if (keep < len)
+    if (keep < take)
         r->body_truncated = true;
     if (x->deliver) {
         if (x->req->hash_body)
-            rc_hasher_update(x->c->hasher, data, len);
-        if (x->req->sink && len) {
+            rc_hasher_update(x->c->hasher, data, take);
+        if (x->req->sink && take) {
             x->sink_fed = true;
-            if (x->req->sink(x->req->sink_ctx, data, len) < 0) {
+            if (x->req->sink(x->req->sink_ctx, data, take) < 0) {
                 x->sink_aborted = true;
                 return 0; /* CURLE_WRITE_ERROR */
             }
         }
     }
-    return len;
+    return x->overflow ? 0 : len; /* 0: CURLE_WRITE_ERROR, the transfer stops */
 }
 
 static void parse_status_line(struct xfer *x, const char *line, size_t len)
@@ -619,9 +634,9 @@ static int setup(struct xfer *x, struct curl_slist *hdrs, long timeout_ms, struc
            c->http1_only ? (long)CURL_HTTP_VERSION_1_1 : (long)CURL_HTTP_VERSION_2TLS);
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms);
-    /* a peer that stalls (less than 1 byte/s) for the client's timeout is cut, whatever the
-     * request's own total timeout */
-    SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L);
+    /* a peer that stalls or trickles (below the minimum speed) for the client's timeout is
+     * cut, whatever the request's own total timeout */
+    SETOPT(CURLOPT_LOW_SPEED_LIMIT, c->min_speed);
     SETOPT(CURLOPT_LOW_SPEED_TIME, (c->timeout_ms + 999) / 1000);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
     SETOPT(CURLOPT_BUFFERSIZE, RECV_BUFFER_SIZE);
@@ -677,6 +692,19 @@ static int setup(struct xfer *x, struct curl_slist *hdrs, long timeout_ms, struc
     return 0;
 }
 
+/* The request's own timeout (else the client's); a bounded body gets no more than the
+ * client's timeout plus its length at the minimum speed. */
+static long request_timeout_ms(const struct rc_http_client *c, const struct rc_http_request *req)
+{
+    long t = req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms;
+    if (req->bounded) {
+        uint64_t need = (uint64_t)c->timeout_ms + req->max_length / (uint64_t)c->min_speed * 1000u;
+        if (need < (uint64_t)t)
+            t = (long)need;
+    }
+    return t;
+}
+
 static void reset_attempt(struct rc_http_response *r)
 {
     r->status = 0;
@@ -685,6 +713,7 @@ static void reset_attempt(struct rc_http_response *r)
     rc_http_headers_dispose(&r->headers);
     rc_buf_reset(&r->body);
     r->body_truncated = false;
+    r->body_overflow = false;
     r->body_bytes = 0;
     r->sent_bytes = 0;
     r->body_digest[0] = '\0';
@@ -697,6 +726,22 @@ static bool body_cut_short(CURLcode cc)
 }
 
 /* One exchange on the wire. Returns 0 with an answer in resp, or < 0 (err set). */
+static void count_exchange(struct rc_http_client *c, const struct xfer *x)
+{
+    c->stats.requests++;
+    long nc = 0;
+    if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0) {
+        c->stats.connections += (uint64_t)nc;
+        if (strncmp(x->out->url, "https://", 8) == 0)
+            c->stats.tls_handshakes += (uint64_t)nc;
+    }
+    if (x->req->token_endpoint)
+        c->stats.token_requests++;
+    long status = 0;
+    if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status == 429)
+        c->stats.status_429++;
+}
+
 static int exchange(struct xfer *x, struct rc_error **err)
 {
     struct rc_http_client *c = x->c;
@@ -713,14 +758,14 @@ static int exchange(struct xfer *x, struct rc_error **err)
     x->headers_captured = false;
     int rc = build_headers(&hdrs, &x->sent_headers, x->out, err);
     if (rc == 0) {
-        long t = x->req->timeout_ms > 0 ? x->req->timeout_ms : c->timeout_ms;
-        rc = setup(x, hdrs, t, err);
+        rc = setup(x, hdrs, request_timeout_ms(c, x->req), err);
     }
     if (rc < 0)
         return rc;
 
     CURLcode cc = curl_easy_perform(c->curl);
     r->sent_bytes = x->sent;
+    count_exchange(c, x);
 
     long status = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status > 0)
@@ -733,6 +778,12 @@ static int exchange(struct xfer *x, struct rc_error **err)
 
     if (cc == CURLE_OK)
         return 0;
+    if (x->overflow) {
+        /* the answer arrived; its body is longer than allowed, which is for the caller to
+         * judge */
+        r->body_overflow = true;
+        return 0;
+    }
     /* An error answer whose body breaks off (Distribution's 416 announces a Content-Length it
      * does not send: curl error 18 on HTTP/1.1, a reset stream on HTTP/2) is still an
      * answer: its status and headers arrived whole. */
@@ -741,6 +792,7 @@ static int exchange(struct xfer *x, struct rc_error **err)
                curl_easy_strerror(cc));
         return 0;
     }
+    bool in_headers = x->status > 0 && !x->headers_done;
     r->status = x->status = 0;
     const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
     rc_autofree char *shown = rc_redact_url(x->out->url);
@@ -758,6 +810,11 @@ static int exchange(struct xfer *x, struct rc_error **err)
                             x->out->method, shown, MAX_RESPONSE_HEADER_BYTES);
     if (cc == CURLE_ABORTED_BY_CALLBACK)
         return rc_error_set(err, RC_EINTR, "%s %s: interrupted", x->out->method, shown);
+    /* curl refuses a header line over CURL_MAX_HTTP_HEADER with "Out of memory", which
+     * would send a reader looking for the wrong problem */
+    if (cc == CURLE_OUT_OF_MEMORY && in_headers)
+        return rc_error_set(err, RC_ELIMIT, "%s %s: a response header line over %d bytes",
+                            x->out->method, shown, CURL_MAX_HTTP_HEADER);
     return rc_error_set(err, rc_http_map_curl_error((int)cc), "%s %s: %s", x->out->method, shown,
                         detail);
 }
@@ -850,7 +907,7 @@ static int send_with_retries(struct xfer *x, struct rc_error **err)
     for (int attempt = 0;; attempt++) {
         struct rc_error *e = NULL;
         x->retry_allowed = attempt < c->retries && body_replayable(x->out);
-        x->decided = x->deliver = x->sink_fed = x->sink_aborted = false;
+        x->decided = x->deliver = x->sink_fed = x->sink_aborted = x->overflow = false;
         x->mem_off = 0;
         x->sent = 0;
         x->status = 0;

@@ -67,6 +67,12 @@ struct rc_http_request {
                               values masked (rc_redact_token_answer), and they are registered
                               as secrets before any trace callback runs */
     long timeout_ms;       /* whole request; 0 = the client's default */
+    /* bounded: the final answer's body may hold at most max_length bytes (a blob whose
+     * descriptor gives its size). The first byte past it ends the transfer: the send still
+     * returns 0 (an answer arrived) with resp->body_overflow set. The request then also gets
+     * no more time than the client's timeout plus max_length at the minimum speed. */
+    bool bounded;
+    uint64_t max_length;
 };
 
 struct rc_http_hop {
@@ -82,6 +88,7 @@ struct rc_http_response {
     struct rc_http_headers headers;
     struct rc_buf body;
     bool body_truncated;
+    bool body_overflow;  /* a bounded body went on past max_length: cut there */
     uint64_t body_bytes; /* received body bytes, also when truncated or streamed */
     uint64_t sent_bytes; /* request body bytes sent */
     char body_digest[RC_DIGEST_MAX];
@@ -116,10 +123,22 @@ struct rc_http_exchange {
 };
 typedef void (*rc_http_trace_fn)(void *ctx, const struct rc_http_exchange *x);
 
+/* What a client did over its life: the latency benchmark's counters. */
+struct rc_http_stats {
+    uint64_t requests;       /* exchanges sent, retries and redirect hops included */
+    uint64_t connections;    /* new connections opened */
+    uint64_t tls_handshakes; /* new connections over https */
+    uint64_t token_requests; /* requests to a token endpoint */
+    uint64_t status_429;     /* answers 429 */
+};
+
 struct rc_http_options {
     long connect_timeout_ms; /* default 10 s */
-    long timeout_ms;         /* per request, default 30 s; also a low-speed abort */
-    bool insecure;           /* TLS verification off (profiles say so explicitly) */
+    long timeout_ms;         /* per request, default 30 s */
+    /* a transfer moving fewer than min_speed bytes/s (default 1024) for timeout_ms is cut,
+     * whatever the request's own total timeout (blob transfers have a long one) */
+    long min_speed;
+    bool insecure; /* TLS verification off (profiles say so explicitly) */
     const char *ca_file;
     const char *client_cert;
     const char *client_key;
@@ -141,6 +160,7 @@ struct rc_http_client;
 int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options *opts,
                        struct rc_error **err);
 void rc_http_client_free(struct rc_http_client *c);
+void rc_http_client_stats(const struct rc_http_client *c, struct rc_http_stats *out);
 void rc_http_client_set_trace(struct rc_http_client *c, rc_http_trace_fn fn, void *ctx);
 
 /* Sends a request. Returns 0 when an HTTP answer arrived, whatever its status (statuses are
@@ -152,8 +172,9 @@ int rc_http_send(struct rc_http_client *c, const struct rc_http_request *req,
 
 /* Maps a CURLcode (passed as int so this header stays free of curl) to an errcode. */
 int rc_http_map_curl_error(int curlcode);
-/* Cancels every transfer in progress in this process at its next progress callback
- * (SIGINT handling); later sends fail with RC_EINTR. */
+/* Cancels every transfer in progress in this process at its next progress callback (within
+ * about a second; async-signal-safe, for SIGINT/SIGTERM handlers); later sends fail with
+ * RC_EINTR at once. */
 void rc_http_interrupt(void);
 /* Clears the interrupt flag (tests; a CLI that goes on after handling an interrupt). */
 void rc_http_clear_interrupt(void);
@@ -172,6 +193,9 @@ char *rc_url_path_query(const char *url);
 /* "host:port" of a URL (port only when explicit), or NULL. */
 char *rc_url_authority(const char *url);
 bool rc_url_same_origin(const char *a, const char *b); /* scheme, host and port */
+/* The URL as a key for comparing two spellings of it: scheme and host lower case, a default
+ * port dropped, dot segments resolved; NULL when it does not parse. */
+char *rc_url_normalize(const char *url);
 char *rc_url_encode(const char *s);
 
 #endif

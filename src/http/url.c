@@ -227,6 +227,24 @@ bool rc_url_same_origin(const char *a, const char *b)
     return same;
 }
 
+char *rc_url_normalize(const char *url)
+{
+    auto_url CURLU *u = parse_url(url, NULL);
+    if (!u)
+        return NULL;
+    char *host = NULL, *out = NULL;
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        return NULL;
+    for (char *p = host; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    CURLUcode rc = curl_url_set(u, CURLUPART_HOST, host, 0);
+    curl_free(host);
+    if (rc != CURLUE_OK || curl_url_get(u, CURLUPART_URL, &out, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+        return NULL;
+    return take_curl_str(out);
+}
+
 /* Percent-encodes everything but RFC 3986 unreserved characters, upper-case hex. */
 char *rc_url_encode(const char *s)
 {

@@ -56,7 +56,8 @@ static char *url_of(const struct rc_oci *o, const char *path_or_url)
 }
 
 /* Blob bodies can take far longer than one request's timeout: they get a long total limit
- * and rely on the client's stall cut (no progress for the request timeout) against hangs. */
+ * and rely on the client's minimum speed (a transfer below it for the request timeout is
+ * cut) against stalls and trickles; a blob GET of known size gets less (blob_get). */
 #define BLOB_TRANSFER_TIMEOUT_MS (6L * 3600 * 1000)
 
 /* One request through auth. The request's headers are disposed here. */
@@ -477,8 +478,9 @@ int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest, co
     return rc;
 }
 
-int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
-                    const char *range, size_t max_body, struct rc_http_response *resp,
+/* size >= 0: the body is bounded by it (rc_oci_blob_get_sized) */
+static int blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
+                    const char *range, int64_t size, size_t max_body, struct rc_http_response *resp,
                     struct rc_error **err)
 {
     rc_autofree char *url = rc_fmt("%s/v2/%s/blobs/%s", o->base, repo, digest);
@@ -487,13 +489,28 @@ int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool
                                   .hash_body = true,
                                   .max_body = max_body,
                                   .follow_redirects = true,
-                                  .timeout_ms = head ? 0 : BLOB_TRANSFER_TIMEOUT_MS};
+                                  .timeout_ms = head ? 0 : BLOB_TRANSFER_TIMEOUT_MS,
+                                  .bounded = size >= 0,
+                                  .max_length = size >= 0 ? (uint64_t)size : 0};
     if (range)
         rc_http_headers_add(&req.headers, "Range", range);
     struct scopes sc;
     int rc = send_req(o, &req, scopes_for(&sc, repo, "pull", NULL, NULL), resp, err);
     scopes_dispose(&sc);
     return rc;
+}
+
+int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
+                    const char *range, size_t max_body, struct rc_http_response *resp,
+                    struct rc_error **err)
+{
+    return blob_get(o, repo, digest, head, range, -1, max_body, resp, err);
+}
+
+int rc_oci_blob_get_sized(struct rc_oci *o, const char *repo, const char *digest, int64_t size,
+                          size_t max_body, struct rc_http_response *resp, struct rc_error **err)
+{
+    return blob_get(o, repo, digest, false, NULL, size, max_body, resp, err);
 }
 
 static int simple(struct rc_oci *o, const char *method, const char *repo, const char *what,
@@ -520,6 +537,8 @@ int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
 int rc_oci_manifest_get(struct rc_oci *o, const char *repo, const char *ref, bool head,
                         const char *accept, struct rc_http_response *resp, struct rc_error **err)
 {
+    if (!head)
+        o->manifest_gets++;
     return simple(o, head ? "HEAD" : "GET", repo, "manifests", ref, "pull", accept, resp, err);
 }
 
@@ -644,6 +663,32 @@ char *rc_oci_link_next(const struct rc_http_response *resp)
         }
     }
     return NULL;
+}
+
+/* Two spellings of one page compare equal; the URL itself when it does not parse. */
+static char *url_key(const char *url)
+{
+    char *key = rc_url_normalize(url);
+    return key ? key : rc_xstrdup(url);
+}
+
+char *rc_oci_next_page(const struct rc_http_response *resp, struct rc_strv *pages, bool *loop)
+{
+    *loop = false;
+    for (size_t i = 0; i < resp->nhops; i++)
+        rc_strv_push_take(pages, url_key(resp->hops[i].url));
+    if (resp->url)
+        rc_strv_push_take(pages, url_key(resp->url));
+    char *next = rc_oci_link_next(resp);
+    if (!next)
+        return NULL;
+    rc_autofree char *key = url_key(next);
+    if (rc_strv_contains(pages, key)) {
+        free(next);
+        *loop = true;
+        return NULL;
+    }
+    return next;
 }
 
 /* [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)* */

@@ -26,6 +26,7 @@ struct rc_oci {
     struct rc_http_client *http; /* borrowed */
     struct rc_auth *auth;        /* borrowed */
     char *base;                  /* "https://host:port", no trailing slash */
+    uint64_t manifest_gets;      /* manifest GETs sent (registries that bill pulls count them) */
 };
 
 void rc_oci_init(struct rc_oci *o, struct rc_http_client *http, struct rc_auth *auth,
@@ -103,6 +104,12 @@ int rc_oci_blob_mount(struct rc_oci *o, const char *repo, const char *digest, co
 int rc_oci_blob_get(struct rc_oci *o, const char *repo, const char *digest, bool head,
                     const char *range, size_t max_body, struct rc_http_response *resp,
                     struct rc_error **err);
+/* GET of a blob whose descriptor gives its size (size < 0: unknown, as rc_oci_blob_get).
+ * The body may not go on past size bytes: the transfer stops at the first byte more and
+ * resp->body_overflow is set (an answer, and a wrong one); the transfer also gets no more
+ * time than the size takes at the client's minimum speed. */
+int rc_oci_blob_get_sized(struct rc_oci *o, const char *repo, const char *digest, int64_t size,
+                          size_t max_body, struct rc_http_response *resp, struct rc_error **err);
 int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
                        struct rc_http_response *resp, struct rc_error **err);
 
@@ -132,6 +139,11 @@ int rc_oci_referrers(struct rc_oci *o, const char *repo, const char *digest,
 bool rc_oci_error_codes(const struct rc_http_response *resp, struct rc_strv *codes);
 /* The next-page URL of a Link header with rel="next", resolved against the response URL. */
 char *rc_oci_link_next(const struct rc_http_response *resp);
+/* Paging (tags list, referrers) with a guard against loops: pages holds the URLs of the
+ * pages read so far. Adds the page resp answered (the URL asked for and every redirect hop)
+ * to pages, then returns its next page as rc_oci_link_next does, or NULL at the end; when
+ * that next page is one already read, returns NULL and sets *loop. */
+char *rc_oci_next_page(const struct rc_http_response *resp, struct rc_strv *pages, bool *loop);
 /* Location of a response resolved against its URL, or NULL when absent/unresolvable. */
 char *rc_oci_location(const struct rc_http_response *resp);
 /* Reference grammar checks (OCI distribution spec). */

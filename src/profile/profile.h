@@ -61,6 +61,7 @@ struct rc_profile {
         int concurrency;            /* parallel scenarios on this registry, default 1 */
         int request_timeout;        /* seconds, default 30 */
         int retries;                /* default 2 */
+        int min_speed;              /* bytes/s: slower for request_timeout = cut; 1024 */
     } limits;
     struct {
         char *before; /* shell command, run with REGCOMPAT_* variables set */

@@ -31,17 +31,18 @@ static bool is_good(enum rc_status st)
     return st == RC_ST_PASS || st == RC_ST_XPASS;
 }
 
+/* The categories of report.h, in its order (rc_report_changes hands them out as they are). */
 enum kind {
-    K_REGRESSION,
-    K_FIX,
-    K_SUPPORTED,
-    K_CHANGED,
-    K_NEW_REGISTRY,
-    K_GONE_REGISTRY,
-    K_NEW_CHECK,
-    K_GONE_CHECK,
-    K_FLAKY,
-    K__COUNT
+    K_REGRESSION = RC_CHANGE_REGRESSION,
+    K_FIX = RC_CHANGE_FIX,
+    K_SUPPORTED = RC_CHANGE_SUPPORTED,
+    K_CHANGED = RC_CHANGE_OTHER,
+    K_NEW_REGISTRY = RC_CHANGE_NEW_REGISTRY,
+    K_GONE_REGISTRY = RC_CHANGE_GONE_REGISTRY,
+    K_NEW_CHECK = RC_CHANGE_NEW_CHECK,
+    K_GONE_CHECK = RC_CHANGE_GONE_CHECK,
+    K_FLAKY = RC_CHANGE_FLAKY,
+    K__COUNT = RC_CHANGE__COUNT
 };
 
 static const struct {
@@ -559,4 +560,56 @@ int rc_report_diff(struct rc_buf *md, struct rc_buf *text, const struct rc_resul
 {
     struct rc_results pair[2] = {*old, *new};
     return rc_report_diff_series(md, text, pair, 2, regressions);
+}
+
+/* ---- the items for other reporters ----------------------------------------------------- */
+
+int rc_report_changes(struct rc_report_change **out, size_t *nout, const struct rc_results *runs,
+                      size_t n)
+{
+    *out = NULL;
+    *nout = 0;
+    if (n < 2)
+        return RC_EINVAL;
+    struct items it = {0};
+    build(&it, runs, n);
+    struct rc_report_change *v = rc_xcalloc(it.n ? it.n : 1, sizeof(*v));
+    for (size_t i = 0; i < it.n; i++) {
+        const struct item *a = &it.v[i];
+        v[i] = (struct rc_report_change){
+            .kind = (enum rc_report_change_kind)a->kind,
+            .registry = a->reg,
+            .check = a->check,
+            .old = a->oldc,
+            .new = a->newc,
+            .old_cell = a->old_cell,
+            .new_cell = a->new_cell,
+            .statuses = a->seq,
+            .flips = a->flips,
+            .flaky = a->flaky,
+        };
+    }
+    free(it.v);
+    *out = v;
+    *nout = it.n;
+    return 0;
+}
+
+void rc_report_changes_free(struct rc_report_change *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].statuses);
+    free(v);
+}
+
+const char *rc_report_change_label(enum rc_report_change_kind kind)
+{
+    return (size_t)kind < K__COUNT ? kinds[kind].label : "?";
+}
+
+const char *rc_report_change_direction(const struct rc_report_change *c)
+{
+    if (!c->old || !c->new)
+        return "";
+    return rank(c->new->status) > rank(c->old->status) ? "better" : "worse";
 }

@@ -367,7 +367,7 @@ static void registry_entry(struct page *p, size_t reg, const char *date)
     link_result(p, reg, NULL);
     rc_buf_adds(p->b, ").\n");
     /* what kwctl itself does there (the kwctl client model, docs/kwctl-model.md) */
-    char *kv = rc_report_kwctl_verdict(rr);
+    char *kv = rc_report_kwctl_line(rr);
     if (kv) {
         rc_buf_adds(p->b, "  - ");
         rc_report_md_text(p->b, kv);

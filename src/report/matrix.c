@@ -376,7 +376,7 @@ int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_e
     /* the Kubewarden verdict of each registry whose policy checks ran */
     bool kw_any = false;
     for (size_t i = 0; i < r->nregistries; i++) {
-        char *kv = rc_report_kwctl_verdict(&r->registries[i]);
+        char *kv = rc_report_kwctl_line(&r->registries[i]);
         if (!kv)
             continue;
         if (!kw_any)

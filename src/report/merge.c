@@ -31,6 +31,8 @@ static void dup_evidence(struct rc_evidence *out, const struct rc_evidence *e)
     out->nheaders = e->nheaders;
     out->body = rc_xstrdup(e->body);
     out->body_truncated = e->body_truncated;
+    out->duration_ms = e->duration_ms;
+    out->timed = e->timed;
 }
 
 static void dup_check(struct rc_check_result *out, const struct rc_check_result *c)
@@ -44,6 +46,7 @@ static void dup_check(struct rc_check_result *out, const struct rc_check_result 
     out->note = rc_xstrdup(c->note);
     out->expect_reason = rc_xstrdup(c->expect_reason);
     out->expect_link = rc_xstrdup(c->expect_link);
+    out->expect_until = rc_xstrdup(c->expect_until);
     out->evidence = c->nevidence ? rc_xcalloc(c->nevidence, sizeof(*out->evidence)) : NULL;
     for (size_t i = 0; i < c->nevidence; i++)
         dup_evidence(&out->evidence[i], &c->evidence[i]);
@@ -63,6 +66,7 @@ static void dup_registry(struct rc_registry_result *out, const struct rc_registr
     out->url = rc_xstrdup(rr->url);
     out->kind = rc_xstrdup(rr->kind);
     out->hosted = rr->hosted;
+    out->stats = rr->stats;
     out->versions = dup_kv(rr->versions, rr->nversions);
     out->nversions = rr->nversions;
     out->checks = rr->nchecks ? rc_xcalloc(rr->nchecks, sizeof(*out->checks)) : NULL;
@@ -95,7 +99,8 @@ static bool evidence_equal(const struct rc_evidence *a, const struct rc_evidence
     return rc_str_eq(a->request, b->request) && rc_str_eq(a->host, b->host) &&
            a->status == b->status && rc_str_eq(a->error, b->error) &&
            kv_equal(a->headers, a->nheaders, b->headers, b->nheaders) &&
-           rc_str_eq(a->body, b->body) && a->body_truncated == b->body_truncated;
+           rc_str_eq(a->body, b->body) && a->body_truncated == b->body_truncated &&
+           a->timed == b->timed && a->duration_ms == b->duration_ms;
 }
 
 static bool check_equal(const struct rc_check_result *a, const struct rc_check_result *b)
@@ -107,7 +112,8 @@ static bool check_equal(const struct rc_check_result *a, const struct rc_check_r
         a->duration_ms != b->duration_ms || a->requests != b->requests ||
         a->retries != b->retries || a->bytes_sent != b->bytes_sent ||
         a->bytes_received != b->bytes_received || !rc_str_eq(a->expect_reason, b->expect_reason) ||
-        !rc_str_eq(a->expect_link, b->expect_link) || a->nevidence != b->nevidence)
+        !rc_str_eq(a->expect_link, b->expect_link) ||
+        !rc_str_eq(a->expect_until, b->expect_until) || a->nevidence != b->nevidence)
         return false;
     for (size_t i = 0; i < a->nevidence; i++)
         if (!evidence_equal(&a->evidence[i], &b->evidence[i]))

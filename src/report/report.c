@@ -10,60 +10,6 @@
 
 #include "base/banned.h"
 
-/* ---- the Kubewarden verdict ----------------------------------------------------------- */
-
-/* The checks that run kwctl's client model, in the order a user meets them. */
-static const char *const kwctl_checks[] = {"policy.push", "policy.pull.by-tag",
-                                           "policy.pull.by-digest", "policy.large"};
-#define KWCTL_NOTES_MAX 3
-
-static const struct rc_check_result *find_check(const struct rc_registry_result *rr, const char *id)
-{
-    for (size_t i = 0; i < rr->nchecks; i++)
-        if (rc_str_eq(rr->checks[i].id, id))
-            return &rr->checks[i];
-    return NULL;
-}
-
-char *rc_report_kwctl_verdict(const struct rc_registry_result *rr)
-{
-    const struct rc_check_result *v[RC_ARRAY_LEN(kwctl_checks)];
-    size_t n = 0;
-    for (size_t i = 0; i < RC_ARRAY_LEN(kwctl_checks); i++) {
-        const struct rc_check_result *c = find_check(rr, kwctl_checks[i]);
-        if (c && c->status != RC_ST_SKIP)
-            v[n++] = c;
-    }
-    if (!n)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (v[i]->status == RC_ST_FAIL || v[i]->status == RC_ST_XFAIL)
-            return rc_fmt("kwctl: fails: %s", v[i]->reason          ? v[i]->reason
-                                              : v[i]->expect_reason ? v[i]->expect_reason
-                                                                    : v[i]->id);
-    for (size_t i = 0; i < n; i++)
-        if (v[i]->status == RC_ST_ERROR)
-            return rc_fmt("kwctl: not tested: %s", v[i]->reason ? v[i]->reason : v[i]->id);
-    struct rc_strv notes = {0};
-    for (size_t i = 0; i < n; i++) {
-        for (size_t d = 0; d < v[i]->ndeviations; d++)
-            if (notes.n < KWCTL_NOTES_MAX && !rc_strv_contains(&notes, v[i]->deviations[d].text))
-                rc_strv_push(&notes, v[i]->deviations[d].text);
-        if (v[i]->note && notes.n < KWCTL_NOTES_MAX && !rc_strv_contains(&notes, v[i]->note))
-            rc_strv_push(&notes, v[i]->note);
-    }
-    char *out;
-    if (notes.n) {
-        char *j = rc_strv_join(&notes, "; ");
-        out = rc_fmt("kwctl: works with notes: %s", j);
-        free(j);
-    } else {
-        out = rc_xstrdup("kwctl: works");
-    }
-    rc_strv_dispose(&notes);
-    return out;
-}
-
 /* ---- cells ----------------------------------------------------------------------------- */
 
 static const struct {
@@ -120,6 +66,120 @@ enum rc_report_cell rc_report_cell_of(const struct rc_registry_result *rr, const
     return RC_CELL_PASS;
 }
 
+/* ---- the Kubewarden verdict ------------------------------------------------------------- */
+
+const char *const rc_report_kwctl_features[] = {"Policy push", "Policy pull"};
+const size_t rc_report_kwctl_nfeatures = RC_ARRAY_LEN(rc_report_kwctl_features);
+
+/* How many remarks a "works with notes" line names before "(+N more)". */
+#define KWCTL_MAX_NOTES 3
+
+static bool kwctl_broken(enum rc_status st)
+{
+    return st == RC_ST_FAIL || st == RC_ST_UNSUPPORTED || st == RC_ST_XFAIL;
+}
+
+/* The first kwctl check of rr, in verdict order, that want accepts, or NULL. */
+static const struct rc_check_result *kwctl_find(const struct rc_registry_result *rr,
+                                                bool (*want)(const struct rc_check_result *))
+{
+    for (size_t f = 0; f < rc_report_kwctl_nfeatures; f++)
+        for (size_t i = 0; i < rr->nchecks; i++)
+            if (rc_str_eq(rr->checks[i].feature, rc_report_kwctl_features[f]) &&
+                want(&rr->checks[i]))
+                return &rr->checks[i];
+    return NULL;
+}
+
+static bool want_broken(const struct rc_check_result *c)
+{
+    return kwctl_broken(c->status);
+}
+
+static bool want_error(const struct rc_check_result *c)
+{
+    return c->status == RC_ST_ERROR;
+}
+
+static bool want_ran(const struct rc_check_result *c)
+{
+    return c->status != RC_ST_SKIP;
+}
+
+static void why(struct rc_buf *text, const struct rc_check_result *c)
+{
+    if (c->reason && *c->reason)
+        rc_buf_adds(text, c->reason);
+    else
+        rc_buf_addf(text, "%s %s", c->id ? c->id : "?", rc_status_name(c->status));
+}
+
+/* "id: remark" for every remark of the kwctl checks; returns how many there were. */
+static size_t kwctl_notes(const struct rc_registry_result *rr, struct rc_buf *text)
+{
+    size_t n = 0;
+    for (size_t f = 0; f < rc_report_kwctl_nfeatures; f++)
+        for (size_t i = 0; i < rr->nchecks; i++) {
+            const struct rc_check_result *c = &rr->checks[i];
+            if (!rc_str_eq(c->feature, rc_report_kwctl_features[f]))
+                continue;
+            const char *id = c->id ? c->id : "?";
+            size_t nd = c->ndeviations;
+            const char *remarks[3] = {
+                c->note,
+                c->status == RC_ST_XPASS ? "passed although the profile expects it to fail" : NULL,
+                c->fallback && !c->note ? "through a client-side fallback" : NULL,
+            };
+            for (size_t k = 0; k < RC_ARRAY_LEN(remarks) + nd; k++) {
+                const char *r = k < RC_ARRAY_LEN(remarks)
+                                    ? remarks[k]
+                                    : c->deviations[k - RC_ARRAY_LEN(remarks)].text;
+                if (!r)
+                    continue;
+                if (text && n < KWCTL_MAX_NOTES)
+                    rc_buf_addf(text, "%s%s: %s", n ? "; " : "", id, r);
+                n++;
+            }
+        }
+    return n;
+}
+
+enum rc_report_kwctl rc_report_kwctl_verdict(const struct rc_registry_result *rr,
+                                             struct rc_buf *text)
+{
+    const struct rc_check_result *c = kwctl_find(rr, want_broken);
+    if (c) {
+        if (text) {
+            rc_buf_adds(text, "kwctl: fails: ");
+            why(text, c);
+        }
+        return RC_KWCTL_FAILS;
+    }
+    if ((c = kwctl_find(rr, want_error)) || !kwctl_find(rr, want_ran)) {
+        if (text) {
+            rc_buf_adds(text, "kwctl: not verified: ");
+            if (c)
+                why(text, c);
+            else
+                rc_buf_adds(text, "no policy check ran");
+        }
+        return RC_KWCTL_UNVERIFIED;
+    }
+    size_t notes = kwctl_notes(rr, NULL);
+    if (!notes) {
+        if (text)
+            rc_buf_adds(text, "kwctl: works");
+        return RC_KWCTL_WORKS;
+    }
+    if (text) {
+        rc_buf_adds(text, "kwctl: works with notes: ");
+        kwctl_notes(rr, text);
+        if (notes > KWCTL_MAX_NOTES)
+            rc_buf_addf(text, " (+%zu more)", notes - KWCTL_MAX_NOTES);
+    }
+    return RC_KWCTL_NOTES;
+}
+
 void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST__COUNT])
 {
     memset(counts, 0, sizeof(unsigned) * RC_ST__COUNT);
@@ -134,6 +194,10 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
 {
+    if (mode == RC_CLEAN_LINE) {
+        rc_buf_add_printable(out, s, false); /* the one cleaning of the terminal and the log */
+        return;
+    }
     if (!s)
         return;
     const unsigned char *p = (const unsigned char *)s;
@@ -143,18 +207,15 @@ void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mod
         size_t adv = 1;
         const char *rep = NULL;
         if (c == '\t' || c == '\n' || c == '\r') {
-            if (mode == RC_CLEAN_LINE)
-                rep = " ";
-        } else if (c < 0x20 || (c == 0x7F && mode == RC_CLEAN_LINE)) {
+            /* XML content keeps them */
+        } else if (c < 0x20) {
             rep = REPLACEMENT;
         } else if (c >= 0x80) {
             adv = rc_utf8_seq(p + i, len - i);
             if (!adv) {
                 rep = REPLACEMENT;
                 adv = 1;
-            } else if (mode == RC_CLEAN_LINE && c == 0xC2 && p[i + 1] < 0xA0) {
-                rep = REPLACEMENT; /* C1 control, U+0080 to U+009F */
-            } else if (mode == RC_CLEAN_XML && c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
+            } else if (c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
                 rep = REPLACEMENT; /* U+FFFE and U+FFFF are not XML characters */
             }
         }
@@ -217,20 +278,49 @@ static int write_buf(const char *dir, const char *name, struct rc_buf *b, struct
     return rc;
 }
 
+static const struct {
+    const char *name;
+    int (*render)(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
+} reports[] = {
+    {"results.json", rc_results_to_json},
+    {"junit.xml", rc_report_junit_buf},
+    {"matrix.md", rc_report_matrix},
+};
+
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err)
 {
     int rc = rc_report_mkdirs(dir, err);
     if (rc < 0)
         return rc;
+    /* one report that cannot be written does not keep the others from being written; the
+     * error names every one that was not */
+    struct rc_buf why = RC_BUF_INIT(0);
     struct rc_buf b = RC_BUF_INIT(RC_REPORT_MAX);
-    if ((rc = rc_results_to_json(r, &b, err)) >= 0)
-        rc = write_buf(dir, "results.json", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_junit_buf(r, &b, err)) >= 0)
-        rc = write_buf(dir, "junit.xml", &b, err);
-    rc_buf_reset(&b);
-    if (rc >= 0 && (rc = rc_report_matrix(r, &b, err)) >= 0)
-        rc = write_buf(dir, "matrix.md", &b, err);
+    for (size_t i = 0; i < RC_ARRAY_LEN(reports); i++) {
+        struct rc_error *e = NULL;
+        rc_buf_reset(&b);
+        int one = reports[i].render(r, &b, &e);
+        if (one >= 0)
+            one = write_buf(dir, reports[i].name, &b, &e);
+        if (one < 0) {
+            if (rc == 0)
+                rc = one;
+            rc_buf_addf(&why, "%s%s", why.len ? "; " : "", rc_error_msg(e));
+        }
+        rc_error_free(e);
+    }
     rc_buf_dispose(&b);
+    if (rc < 0)
+        rc_error_set(err, rc, "%s", rc_buf_str(&why));
+    rc_buf_dispose(&why);
     return rc < 0 ? rc : 0;
+}
+
+char *rc_report_kwctl_line(const struct rc_registry_result *rr)
+{
+    if (!kwctl_find(rr, want_ran))
+        return NULL;
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_report_kwctl_verdict(rr, &b);
+    return rc_buf_steal(&b, NULL);
 }

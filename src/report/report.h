@@ -31,12 +31,32 @@ const char *rc_report_cell_label(enum rc_report_cell cell);  /* "pass", "not tes
 /* A pass with no note and no fallback: the only result that needs no explanation. */
 bool rc_report_check_is_plain(const struct rc_check_result *c);
 
-/* The Kubewarden verdict of a registry, from the checks that run the kwctl client model
- * (suite policy, features "Policy push" and "Policy pull"): "kwctl: works", "kwctl: works
- * with notes: <the deviations kwctl tolerated>", "kwctl: fails: <the first reason>" (a fail
- * or an expected fail), or "kwctl: not tested: <reason>" (an error). NULL when none of those
- * checks ran. Malloc'd. */
-char *rc_report_kwctl_verdict(const struct rc_registry_result *rr);
+/* The Kubewarden verdict of one registry: can kwctl push and pull policies there? It is
+ * derived from the checks of the features that reproduce kwctl (Policy push, Policy pull),
+ * in that feature order, then check order; the first match below decides:
+ * - FAILS: a check failed, was unsupported, or failed as a profile expected (xfail);
+ *   "kwctl: fails: <reason of the first such check>";
+ * - UNVERIFIED: a check could not be tested (error), or none of them ran;
+ *   "kwctl: not verified: <reason of the first error>" / "...: no policy check ran";
+ * - NOTES: every check passed, some with a note, a fallback, deviations, or as an xpass;
+ *   "kwctl: works with notes: <id>: <note>; ..." (at most three, then "(+N more)");
+ * - WORKS: "kwctl: works".
+ * text (may be NULL) receives that one line, raw: reasons come from the registry, so every
+ * renderer escapes it as it escapes any other registry text. */
+enum rc_report_kwctl {
+    RC_KWCTL_WORKS,
+    RC_KWCTL_NOTES,
+    RC_KWCTL_FAILS,
+    RC_KWCTL_UNVERIFIED,
+};
+enum rc_report_kwctl rc_report_kwctl_verdict(const struct rc_registry_result *rr,
+                                             struct rc_buf *text);
+/* The same verdict as one malloc'd line for the terminal, matrix.md and the docs page; NULL
+ * when no policy check ran on the registry. */
+char *rc_report_kwctl_line(const struct rc_registry_result *rr);
+/* The matrix columns the verdict is derived from, in order ("Policy push", "Policy pull"). */
+extern const char *const rc_report_kwctl_features[];
+extern const size_t rc_report_kwctl_nfeatures;
 
 /* JUnit XML (DESIGN 3.4), written with libxml2's text writer: one <testsuite> per registry,
  * one <testcase> per check; fail -> <failure>, error -> <error>, unsupported/skip/xfail ->
@@ -95,6 +115,60 @@ int rc_report_diff(struct rc_buf *md, struct rc_buf *text, const struct rc_resul
 int rc_report_diff_series(struct rc_buf *md, struct rc_buf *text, const struct rc_results *runs,
                           size_t n, int *regressions);
 
+/* The items behind both renderings of report diff, for other reporters (the HTML history):
+ * the same categories, computed the same way, over runs[0..n), n >= 2, oldest first. */
+enum rc_report_change_kind {
+    RC_CHANGE_REGRESSION,
+    RC_CHANGE_FIX,
+    RC_CHANGE_SUPPORTED, /* a feature went from unsupported to pass (or pass with an issue) */
+    RC_CHANGE_OTHER,     /* any other status change of a check */
+    RC_CHANGE_NEW_REGISTRY,
+    RC_CHANGE_GONE_REGISTRY,
+    RC_CHANGE_NEW_CHECK,
+    RC_CHANGE_GONE_CHECK,
+    RC_CHANGE_FLAKY,
+    RC_CHANGE__COUNT
+};
+
+struct rc_report_change {
+    enum rc_report_change_kind kind;
+    const struct rc_registry_result *registry; /* its newest entry, borrowed from runs */
+    const char *check;                         /* check id; the feature for SUPPORTED */
+    const struct rc_check_result *old;         /* NULL when absent (borrowed) */
+    const struct rc_check_result *new;
+    enum rc_report_cell old_cell, new_cell; /* SUPPORTED */
+    char *statuses;                         /* FLAKY: "pass fail - pass", owned */
+    unsigned flips;                         /* FLAKY */
+    bool flaky; /* a regression, fix or change of a check that is also flaky */
+};
+
+/* *out receives the changes in the order of the text rendering's items (by kind is up to the
+ * caller), *nout their number; free them with rc_report_changes_free. */
+int rc_report_changes(struct rc_report_change **out, size_t *nout, const struct rc_results *runs,
+                      size_t n);
+void rc_report_changes_free(struct rc_report_change *v, size_t n);
+/* "regression", "fix", "supported", "changed", "new registry", ... */
+const char *rc_report_change_label(enum rc_report_change_kind kind);
+/* For a check change: "better" or "worse" by the status rank above. */
+const char *rc_report_change_direction(const struct rc_report_change *c);
+
+/* report.html: one self-contained page (inline CSS, a little inline JavaScript for the
+ * filters, no external fetch; readable with JavaScript off). runs[0..n) are results of the
+ * same matrix, oldest first; the page shows the newest: its matrix (registries down,
+ * features across, the policy and signature columns first, a Kubewarden verdict per
+ * registry), the expectations behind xfail / xpass, and per registry every cell that is
+ * not a plain pass with its checks, deviations and evidence request by request. With
+ * n >= 2 it adds the history: per registry an inline SVG of pass / fail / error counts per
+ * run and the changes between the last two runs (rc_report_changes). Every string from the
+ * results is escaped for its context (text or attribute); links from profiles are kept
+ * only when they are http(s) URLs. A Content-Security-Policy allows no fetch at all and
+ * runs only the page's own script and style (by hash). Deterministic: a function of runs. */
+int rc_report_html(const struct rc_results *runs, size_t n, struct rc_buf *out,
+                   struct rc_error **err);
+/* Writes the page to path atomically. */
+int rc_report_html_file(const struct rc_results *runs, size_t n, const char *path,
+                        struct rc_error **err);
+
 /* The documentation page (DESIGN 3.5), shaped like Kubewarden's "OCI registry support"
  * page: Docusaurus frontmatter, self-hosted and hosted registries with a verdict each, the
  * tools regcompat's checks reproduce, and known issues generated from the results. Every
@@ -110,7 +184,8 @@ int rc_report_docs_file(const struct rc_results *r, const char *path, const char
                         struct rc_error **err);
 
 /* Creates dir (and its parents) when needed and writes results.json, junit.xml and
- * matrix.md into it, each atomically. */
+ * matrix.md into it, each atomically. A report that cannot be written does not stop the
+ * others; the error then names each path that was not written and why. */
 int rc_report_write_all(const struct rc_results *r, const char *dir, struct rc_error **err);
 /* mkdir -p */
 int rc_report_mkdirs(const char *dir, struct rc_error **err);

@@ -142,7 +142,7 @@ int rc_report_summary(const struct rc_results *r, struct rc_buf *out, bool color
 
     /* the Kubewarden verdict of each registry whose policy checks ran */
     for (size_t i = 0; i < r->nregistries; i++) {
-        char *kv = rc_report_kwctl_verdict(&r->registries[i]);
+        char *kv = rc_report_kwctl_line(&r->registries[i]);
         if (!kv)
             continue;
         rc_buf_adds(&b, "  ");

@@ -1,6 +1,7 @@
 /* results: the run's result tree, its exit code, and results.json both ways. */
 #include "results/results.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,7 +132,7 @@ static void write_kv(struct rc_jw *w, const struct rc_kv *kv, size_t n)
     rc_jw_obj_end(w);
 }
 
-static void write_evidence(struct rc_jw *w, const struct rc_evidence *e)
+static void write_evidence(struct rc_jw *w, const struct rc_evidence *e, bool stable)
 {
     rc_jw_obj_begin(w);
     rc_jw_kstr(w, "request", e->request);
@@ -146,6 +147,10 @@ static void write_evidence(struct rc_jw *w, const struct rc_evidence *e)
         rc_jw_kstr(w, "body", e->body);
     if (e->body_truncated)
         rc_jw_kbool(w, "body_truncated", true);
+    if (e->timed && !stable) {
+        rc_jw_key(w, "duration_ms");
+        rc_jw_uint(w, e->duration_ms);
+    }
     rc_jw_obj_end(w);
 }
 
@@ -168,6 +173,8 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
         rc_jw_obj_begin(w);
         rc_jw_kstr(w, "reason", c->expect_reason);
         rc_jw_kstr(w, "link", c->expect_link);
+        if (c->expect_until)
+            rc_jw_kstr(w, "until", c->expect_until);
         rc_jw_obj_end(w);
     }
     if (!stable) {
@@ -185,7 +192,7 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
         rc_jw_key(w, "evidence");
         rc_jw_arr_begin(w);
         for (size_t i = 0; i < c->nevidence; i++)
-            write_evidence(w, &c->evidence[i]);
+            write_evidence(w, &c->evidence[i], stable);
         rc_jw_arr_end(w);
     }
     if (c->ndeviations) {
@@ -196,7 +203,7 @@ static void write_check(struct rc_jw *w, const struct rc_check_result *c, bool s
             rc_jw_kstr(w, "text", c->deviations[i].text);
             if (c->deviations[i].evidence.request) {
                 rc_jw_key(w, "evidence");
-                write_evidence(w, &c->deviations[i].evidence);
+                write_evidence(w, &c->deviations[i].evidence, stable);
             }
             rc_jw_obj_end(w);
         }
@@ -218,6 +225,35 @@ static void write_leftovers(struct rc_jw *w, const struct rc_leftover *l, size_t
         rc_jw_obj_end(w);
     }
     rc_jw_arr_end(w);
+}
+
+static const struct {
+    const char *key;
+    size_t offset;
+} stat_fields[] = {
+    {"requests", offsetof(struct rc_registry_stats, requests)},
+    {"connections", offsetof(struct rc_registry_stats, connections)},
+    {"tls_handshakes", offsetof(struct rc_registry_stats, tls_handshakes)},
+    {"token_requests", offsetof(struct rc_registry_stats, token_requests)},
+    {"status_429", offsetof(struct rc_registry_stats, status_429)},
+    {"manifest_gets", offsetof(struct rc_registry_stats, manifest_gets)},
+};
+
+static uint64_t *stat_field(struct rc_registry_stats *st, size_t i)
+{
+    return (uint64_t *)(void *)((char *)st + stat_fields[i].offset);
+}
+
+static void write_stats(struct rc_jw *w, const struct rc_registry_stats *st)
+{
+    struct rc_registry_stats copy = *st;
+    rc_jw_key(w, "stats");
+    rc_jw_obj_begin(w);
+    for (size_t i = 0; i < RC_ARRAY_LEN(stat_fields); i++) {
+        rc_jw_key(w, stat_fields[i].key);
+        rc_jw_uint(w, *stat_field(&copy, i));
+    }
+    rc_jw_obj_end(w);
 }
 
 static void write_strv(struct rc_jw *w, const char *key, const struct rc_strv *sv)
@@ -274,6 +310,8 @@ int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool
         rc_jw_arr_end(&w);
         if (rr->nleftovers)
             write_leftovers(&w, rr->leftovers, rr->nleftovers);
+        if (!stable && rr->stats.requests)
+            write_stats(&w, &rr->stats);
         rc_jw_obj_end(&w);
     }
     rc_jw_arr_end(&w);
@@ -453,9 +491,11 @@ static int rd_evidence(struct rd *rd, const struct rc_json *j, const char *path,
         (rc = rd_str(rd, j, path, "error", false, true, &e->error)) < 0 ||
         (rc = rd_kv(rd, j, path, "headers", false, &e->headers, &e->nheaders)) < 0 ||
         (rc = rd_str(rd, j, path, "body", false, true, &e->body)) < 0 ||
-        (rc = rd_bool(rd, j, path, "body_truncated", false, &e->body_truncated)) < 0)
+        (rc = rd_bool(rd, j, path, "body_truncated", false, &e->body_truncated)) < 0 ||
+        (rc = rd_uint(rd, j, path, "duration_ms", false, INT64_MAX, &e->duration_ms)) < 0)
         return rc;
     e->status = (int)status;
+    e->timed = rc_json_get(j, "duration_ms") != NULL;
     return 0;
 }
 
@@ -490,8 +530,9 @@ static int rd_check(struct rd *rd, const struct rc_json *j, const char *path,
         return rc;
     if (ex) {
         char *p = rc_fmt("%s.expect", path);
-        if ((rc = rd_str(rd, ex, p, "reason", false, true, &c->expect_reason)) >= 0)
-            rc = rd_str(rd, ex, p, "link", false, true, &c->expect_link);
+        if ((rc = rd_str(rd, ex, p, "reason", false, true, &c->expect_reason)) >= 0 &&
+            (rc = rd_str(rd, ex, p, "link", false, true, &c->expect_link)) >= 0)
+            rc = rd_str(rd, ex, p, "until", false, true, &c->expect_until);
         free(p);
         if (rc < 0)
             return rc;
@@ -587,6 +628,16 @@ static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
         (rc = rd_bool(rd, j, path, "hosted", false, &rr->hosted)) < 0 ||
         (rc = rd_kv(rd, j, path, "versions", false, &rr->versions, &rr->nversions)) < 0)
         return rc;
+    const struct rc_json *stats = rd_container(rd, j, path, "stats", RC_JSON_OBJECT, false, &rc);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; stats && i < RC_ARRAY_LEN(stat_fields); i++) {
+        char *p = rc_fmt("%s.stats", path);
+        rc = rd_uint(rd, stats, p, stat_fields[i].key, false, INT64_MAX, stat_field(&rr->stats, i));
+        free(p);
+        if (rc < 0)
+            return rc;
+    }
     const struct rc_json *checks = rd_container(rd, j, path, "checks", RC_JSON_ARRAY, true, &rc);
     if (!checks)
         return rc;
@@ -739,6 +790,7 @@ void rc_check_result_dispose(struct rc_check_result *c)
     free(c->deviations);
     free(c->expect_reason);
     free(c->expect_link);
+    free(c->expect_until);
     memset(c, 0, sizeof(*c));
 }
 

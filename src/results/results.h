@@ -38,6 +38,10 @@ struct rc_evidence {
     size_t nheaders;
     char *body; /* excerpt (at most 1 KiB, UTF-8 safe), or NULL */
     bool body_truncated;
+    /* how long the exchange took on the wire, when measured (timed set); results.json
+     * carries it as an optional duration_ms, left out of the stable form */
+    uint64_t duration_ms;
+    bool timed;
 };
 
 /* A deviation a check noticed and tolerated ("PATCH 2 answered 201, not 202"), with the
@@ -68,6 +72,7 @@ struct rc_check_result {
     /* the profile expectation that matched (xfail / xpass), else NULL */
     char *expect_reason;
     char *expect_link;
+    char *expect_until; /* "YYYY-MM-DD" the expectation holds until, or NULL */
 };
 
 /* Something a run created on a registry and could not delete again (the registry refused the
@@ -80,6 +85,16 @@ struct rc_leftover {
     char *answer; /* the last answer to the DELETE: "405 UNSUPPORTED", a transport error */
 };
 
+/* What the run sent to a registry, over all its checks (absent from the stable form). */
+struct rc_registry_stats {
+    uint64_t requests;
+    uint64_t connections;    /* new TCP connections */
+    uint64_t tls_handshakes; /* of those, over https */
+    uint64_t token_requests; /* token endpoint requests */
+    uint64_t status_429;     /* answers 429 */
+    uint64_t manifest_gets;  /* manifest GETs (counted against pull budgets by some registries) */
+};
+
 struct rc_registry_result {
     char *id; /* profile id */
     char *name;
@@ -90,6 +105,7 @@ struct rc_registry_result {
     size_t nversions;
     struct rc_check_result *checks;
     size_t nchecks;
+    struct rc_registry_stats stats; /* all zero when unknown (an older results.json) */
     struct rc_leftover *leftovers; /* sorted by repository, digest */
     size_t nleftovers;
 };
@@ -121,8 +137,9 @@ int rc_results_exit_code(const struct rc_results *r, bool strict);
  * timestamps inside check entries; optional fields are left out when empty. */
 int rc_results_to_json(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
 /* Same document; with stable set the per-check counters that change from run to run
- * (duration_ms, requests, retries, bytes_sent, bytes_received) are left out so that two runs
- * diff cleanly. rc_results_from_json reads both forms (absent counters read as 0). */
+ * (duration_ms, requests, retries, bytes_sent, bytes_received) and the per-request
+ * evidence durations are left out so that two runs diff cleanly. rc_results_from_json reads both
+ * forms (absent counters read as 0). */
 int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool stable,
                             struct rc_error **err);
 /* Reads a results.json back (for report merge/diff); errors name the JSON path. */

@@ -152,6 +152,8 @@ void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
         e.host = rc_redact_text(auth);
     free(auth);
     e.status = (int)x->status;
+    e.duration_ms = x->elapsed_ms;
+    e.timed = true;
     if (x->error)
         e.error = rc_redact_text(x->error);
     if (x->response_headers) {
@@ -199,6 +201,8 @@ static void copy_evidence(struct rc_evidence *dst, const struct rc_evidence *src
     dst->error = rc_xstrdup(src->error);
     dst->body = rc_xstrdup(src->body);
     dst->body_truncated = src->body_truncated;
+    dst->duration_ms = src->duration_ms;
+    dst->timed = src->timed;
     if (src->nheaders) {
         dst->headers = rc_xcalloc(src->nheaders, sizeof(*dst->headers));
         for (size_t i = 0; i < src->nheaders; i++) {

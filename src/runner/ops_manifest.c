@@ -321,6 +321,7 @@ int op_list_tags(struct sctx *c, const struct rc_step *st)
     c->tags_listed = false;
     char *next = NULL;
     unsigned pages = 0;
+    RC_CLEANUP(rc_strv_dispose) struct rc_strv seen = {0};
     for (;;) {
         struct rc_http_response r;
         rc_http_response_init(&r);
@@ -362,8 +363,13 @@ int op_list_tags(struct sctx *c, const struct rc_step *st)
             return 1;
         }
         rc_json_free(j);
-        next = follow ? rc_oci_link_next(&r) : NULL;
+        bool loop = false;
+        next = follow ? rc_oci_next_page(&r, &seen, &loop) : NULL;
         sctx_set_last(c, &r);
+        if (loop) {
+            judge_wrong(c, "tags list: Link rel=next points back to a page already read");
+            return 1;
+        }
         if (!next)
             break;
         if (pages >= MAX_TAG_PAGES) {

@@ -16,13 +16,19 @@ static int pull_blob(struct sctx *c, const struct rc_step *st, const char *repo,
     struct rc_http_response r;
     rc_http_response_init(&r);
     struct rc_error *err = NULL;
-    int rc = rc_oci_blob_get(&c->w->oci, repo, d->digest, false, NULL, 4096, &r, &err);
+    int rc = rc_oci_blob_get_sized(&c->w->oci, repo, d->digest, d->size, 4096, &r, &err);
     rc_autofree char *what = rc_fmt("GET blob %s", d->digest);
     int stop = 0;
     if (rc < 0) {
         stop = judge_transport(c, what, rc, err);
     } else if (r.status != 200) {
         stop = judge_unexpected(c, st, what, &r, "200");
+    } else if (r.body_overflow) {
+        judge_wrong(c,
+                    "%s: the body goes on past the %" PRId64 " bytes the manifest gives as its "
+                    "size (cut there)",
+                    what, d->size);
+        stop = 1;
     } else if (!rc_str_eq(r.body_digest, d->digest) && rc_str_starts(d->digest, "sha256:")) {
         judge_wrong(c, "%s: content hashes to %s", what, r.body_digest);
         stop = 1;

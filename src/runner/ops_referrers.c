@@ -156,13 +156,17 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
     int stop = take_index(c, &r, "referrers GET");
     /* further pages (Link: <...>; rel="next"), followed verbatim */
     unsigned pages = 1;
-    for (char *next = stop ? NULL : rc_oci_link_next(&r); next; next = rc_oci_link_next(&r)) {
-        if (++pages > MAX_TAG_PAGES) {
+    RC_CLEANUP(rc_strv_dispose) struct rc_strv seen = {0};
+    bool loop = false;
+    for (char *next = stop ? NULL : rc_oci_next_page(&r, &seen, &loop); next;
+         next = rc_oci_next_page(&r, &seen, &loop)) {
+        if (pages >= MAX_TAG_PAGES) {
             free(next);
             judge_wrong(c, "referrers: still a Link rel=next after %u pages", pages);
             stop = 1;
             break;
         }
+        pages++;
         struct rc_artifact_manifest acc = c->refs;
         memset(&c->refs, 0, sizeof(c->refs));
         struct rc_http_response pg;
@@ -192,6 +196,10 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
         r = pg;
         if (stop)
             break;
+    }
+    if (loop && !stop) {
+        judge_wrong(c, "referrers: Link rel=next points back to a page already read");
+        stop = 1;
     }
     const char *applied = rc_http_headers_get(&r.headers, "OCI-Filters-Applied");
     bool filtered = applied && strstr(applied, "artifactType");

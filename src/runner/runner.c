@@ -13,20 +13,20 @@
 
 #include "base/banned.h"
 
-static volatile sig_atomic_t interrupt_level;
+static volatile sig_atomic_t interrupted;
 
 void rc_runner_interrupt(void)
 {
-    if (interrupt_level < 2)
-        interrupt_level++;
-    if (interrupt_level >= 2)
-        rc_http_interrupt();
+    interrupted = 1;
+    rc_http_interrupt();
 }
 
 bool rc_runner_interrupted(void)
 {
-    return interrupt_level > 0;
+    return interrupted != 0;
 }
+
+#define NOT_RUN_INTERRUPTED "not run: the run was interrupted"
 
 void rc_runner_make_run_id(char out[32])
 {
@@ -243,6 +243,15 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     run_steps(&c, sc->setup, sc->nsetup);
     run_steps(&c, sc->steps, sc->nsteps);
     uint64_t t1 = rc_now_ms();
+    if (rc_runner_interrupted() && c.decided && c.status == RC_ST_ERROR) {
+        /* the signal cut a transfer short: that is all this verdict says ("blob GET: GET
+         * http://...: interrupted (interrupted)" becomes "interrupted during blob GET") */
+        const char *colon = c.reason ? strchr(c.reason, ':') : NULL;
+        char *r = colon ? rc_fmt("interrupted during %.*s", (int)(colon - c.reason), c.reason)
+                        : rc_xstrdup("interrupted");
+        free(c.reason);
+        c.reason = r;
+    }
 
     /* the verdict and its evidence are taken before cleanup, which never changes them */
     set_check(cr, sc, c.decided ? c.status : RC_ST_PASS, c.decided ? c.reason : NULL);
@@ -255,7 +264,7 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     run_steps(&c, sc->cleanup, sc->ncleanup);
     if (w->opts->keep)
         leave_created(&c, left, "kept (--keep)");
-    else if (interrupt_level >= 2)
+    else if (rc_runner_interrupted())
         leave_created(&c, left, "not deleted: the run was interrupted");
     else
         cleanup_created(&c, left);
@@ -304,6 +313,7 @@ static void apply_expectation(struct run *run, const struct rc_profile *p,
     }
     cr->expect_reason = rc_xstrdup(e->reason);
     cr->expect_link = rc_xstrdup(e->link);
+    cr->expect_until = rc_xstrdup(e->until);
 }
 
 static bool passed(enum rc_status st)
@@ -349,6 +359,7 @@ static int make_http(struct worker *w, const struct run *run, const struct rc_pr
         .proxy = p->proxy,
         .retries = p->limits.retries,
         .requests_per_second = p->limits.requests_per_second,
+        .min_speed = p->limits.min_speed,
     };
     int rc = rc_http_client_new(&w->http, &ho, err);
     if (rc < 0)
@@ -404,6 +415,19 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     return make_http(w, run, lead->profile, err);
 }
 
+/* A worker's counters join its registry's before the worker goes. */
+static void add_stats(struct rc_registry_result *reg, const struct worker *w)
+{
+    struct rc_http_stats h;
+    rc_http_client_stats(w->http, &h);
+    reg->stats.requests += h.requests;
+    reg->stats.connections += h.connections;
+    reg->stats.tls_handshakes += h.tls_handshakes;
+    reg->stats.token_requests += h.token_requests;
+    reg->stats.status_429 += h.status_429;
+    reg->stats.manifest_gets += w->oci.manifest_gets;
+}
+
 static void teardown_worker(struct worker *w)
 {
     rc_oci_dispose(&w->oci);
@@ -432,7 +456,8 @@ static char *repositories(struct run *run, struct worker *w)
 }
 
 /* The after hook runs whenever the worker got that far, whatever happened. */
-static void finish_registry(struct worker *w, const struct rc_profile *p, char *repos)
+static void finish_registry(struct worker *w, struct rc_registry_result *reg,
+                            const struct rc_profile *p, char *repos)
 {
     struct rc_error *err = NULL;
     if (p->hooks.after && run_hook(w, "after", p->hooks.after, repos, &err) < 0) {
@@ -440,6 +465,7 @@ static void finish_registry(struct worker *w, const struct rc_profile *p, char *
         rc_error_free(err);
     }
     free(repos);
+    add_stats(reg, w);
     teardown_worker(w);
 }
 
@@ -459,6 +485,7 @@ struct pool {
     /* per scenario, joined in scenario order at the end; one more for a hidden
      * push.autocreate probe */
     struct leftover_list *left;
+    size_t running; /* scenarios in SC_RUNNING */
 };
 
 static size_t scenario_index(const struct run *run, const char *id)
@@ -537,7 +564,7 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         }
     }
     if (rc_runner_interrupted()) {
-        set_check(cr, sc, RC_ST_SKIP, "not run: the run was interrupted");
+        set_check(cr, sc, RC_ST_SKIP, NOT_RUN_INTERRUPTED);
     } else if (pl->no_repos && scenario_writes(sc)) {
         set_check(cr, sc, RC_ST_SKIP, pl->no_repos);
     } else if (rc_strv_contains(&w->profile->absent, sc->feature)) {
@@ -558,6 +585,29 @@ struct pool_thread {
     struct worker *w;
 };
 
+/* Scenarios still pending when none is ready and none runs wait for each other (a `needs`
+ * cycle that got past the loader): nothing can ever start them, so they are skipped and the
+ * pool ends instead of waiting for ever. Called with the lock held. */
+static void skip_stuck(struct pool *pl)
+{
+    for (size_t i = 0; i < pl->run->nscenarios; i++) {
+        if (pl->state[i] != SC_PENDING)
+            continue;
+        const struct rc_scenario *sc = pl->run->scenarios[i];
+        struct rc_check_result *cr = &pl->reg->checks[i];
+        char *needs = rc_strv_join(&sc->needs, ", ");
+        char *why =
+            rc_fmt("not run: its needs (%s) can never complete, they wait on each other", needs);
+        set_check(cr, sc, RC_ST_SKIP, why);
+        free(why);
+        free(needs);
+        rc_log(RC_LOG_WARN, "[%s] %s: %s", pl->reg->id, sc->id, cr->reason);
+        pl->state[i] = SC_DONE;
+        progress(pl->run, pl->reg, cr);
+    }
+    pthread_cond_broadcast(&pl->cond);
+}
+
 static void *pool_main(void *arg)
 {
     struct pool_thread *t = arg;
@@ -568,15 +618,21 @@ static void *pool_main(void *arg)
         size_t i = next_ready(pl, &pending);
         if (!pending)
             break;
+        if (i == SIZE_MAX && pl->running == 0) {
+            skip_stuck(pl);
+            break;
+        }
         if (i == SIZE_MAX) {
             pthread_cond_wait(&pl->cond, &pl->lock);
             continue;
         }
         pl->state[i] = SC_RUNNING;
+        pl->running++;
         pthread_mutex_unlock(&pl->lock);
         run_one(pl, t->w, i);
         pthread_mutex_lock(&pl->lock);
         pl->state[i] = SC_DONE;
+        pl->running--;
         pthread_cond_broadcast(&pl->cond);
     }
     pthread_mutex_unlock(&pl->lock);
@@ -654,6 +710,7 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
     pool_main(&ts[0]);
     for (size_t k = 1; k <= started; k++) {
         pthread_join(th[k], NULL);
+        add_stats(reg, &ws[k]);
         teardown_worker(&ws[k]);
     }
     free(th);
@@ -679,6 +736,10 @@ static void run_registry(struct run *run, size_t idx)
     const struct rc_profile *p = &run->opts->profiles[idx];
     struct rc_registry_result *reg = &run->regs[idx];
     reg->checks = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, sizeof(*reg->checks));
+    if (rc_runner_interrupted()) {
+        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        return;
+    }
     struct worker w;
     struct rc_error *err = NULL;
     int src = setup_worker(&w, run, p, &err);
@@ -706,7 +767,7 @@ static void run_registry(struct run *run, size_t idx)
         free(why);
         rc_error_free(err);
         err = NULL;
-        finish_registry(&w, p, repos);
+        finish_registry(&w, reg, p, repos);
         return;
     }
     /* ping: learn the auth scheme and the version; no answer at all = every check error */
@@ -718,6 +779,14 @@ static void run_registry(struct run *run, size_t idx)
     rc_http_response_init(&r);
     int rc = rc_oci_ping(&w.oci, &r, &err);
     w.cur = NULL;
+    if (rc < 0 && rc_runner_interrupted()) {
+        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        rc_error_free(err);
+        rc_http_response_dispose(&r);
+        sctx_dispose(&ping);
+        finish_registry(&w, reg, p, repos);
+        return;
+    }
     if (rc < 0) {
         char *why = rc == RC_EAUTH ? rc_fmt("authentication failed: %s", rc_error_msg(err))
                                    : rc_fmt("registry unreachable: %s", rc_error_msg(err));
@@ -726,7 +795,7 @@ static void run_registry(struct run *run, size_t idx)
         rc_error_free(err);
         rc_http_response_dispose(&r);
         sctx_dispose(&ping);
-        finish_registry(&w, p, repos);
+        finish_registry(&w, reg, p, repos);
         return;
     }
     for (size_t i = 0; i < RC_ARRAY_LEN(version_headers); i++) {
@@ -741,7 +810,7 @@ static void run_registry(struct run *run, size_t idx)
     sctx_dispose(&ping);
 
     run_pool(run, &w, reg);
-    finish_registry(&w, p, repos);
+    finish_registry(&w, reg, p, repos);
 }
 
 static void *worker_main(void *arg)

@@ -39,8 +39,10 @@ struct rc_run_opts {
  * when nothing could be run at all; registry failures are `error` results. */
 int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct rc_error **err);
 
-/* Async-signal-safe: the first call stops the run after the scenarios in progress (their
- * cleanup still runs); the second aborts transfers in progress. */
+/* Async-signal-safe (SIGINT, SIGTERM): transfers in progress are cut at once, so the
+ * scenarios running end `error` "interrupted" (what they created is left in place), and the
+ * scenarios and registries not started yet are `skip`. rc_runner_run then returns soon with
+ * the results marked interrupted. */
 void rc_runner_interrupt(void);
 bool rc_runner_interrupted(void);
 

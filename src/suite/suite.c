@@ -504,6 +504,96 @@ void rc_suites_free(struct rc_suite *v, size_t n)
     free(v);
 }
 
+/* ---- needs cycles ---------------------------------------------------------------------- */
+
+/* A depth-first walk along `needs`. A need that leads back to a scenario on the current path
+ * closes a cycle, which no scheduler could ever start. */
+struct cycle_walk {
+    const struct rc_scenario *const *v;
+    size_t n;
+    unsigned char *state; /* 0 not seen, 1 on the path, 2 done */
+    size_t *path;
+    size_t depth;
+    bool cross_file_only; /* only cycles through more than one file (the others were found
+                             when each file was loaded) */
+    struct rc_strv *problems;
+    int found;
+};
+
+static size_t walk_index(const struct cycle_walk *cw, const char *id)
+{
+    for (size_t i = 0; i < cw->n; i++)
+        if (rc_str_eq(cw->v[i]->id, id))
+            return i;
+    return SIZE_MAX;
+}
+
+/* The cycle is path[from..depth) plus its first scenario again; it is reported at its
+ * scenario that comes first in the files, starting from there. */
+static void report_cycle(struct cycle_walk *cw, size_t from)
+{
+    size_t len = cw->depth - from, first = from;
+    bool cross = false;
+    for (size_t k = from; k < cw->depth; k++) {
+        if (cw->path[k] < cw->path[first])
+            first = k;
+        cross |= !rc_str_eq(cw->v[cw->path[k]]->file, cw->v[cw->path[from]]->file);
+    }
+    if (cw->cross_file_only && !cross)
+        return;
+    struct rc_buf b = RC_BUF_INIT(0);
+    for (size_t k = 0; k <= len; k++)
+        rc_buf_addf(&b, "%s%s", k ? " -> " : "",
+                    cw->v[cw->path[from + (first - from + k) % len]]->id);
+    const struct rc_scenario *at = cw->v[cw->path[first]];
+    rc_strv_push_take(cw->problems,
+                      rc_fmt("%s:%d: key 'needs': a cycle, each scenario needing the next, so "
+                             "none can ever run: %s",
+                             at->file, at->line, rc_buf_str(&b)));
+    rc_buf_dispose(&b);
+    cw->found++;
+}
+
+static void walk_needs(struct cycle_walk *cw, size_t i)
+{
+    cw->state[i] = 1;
+    cw->path[cw->depth++] = i;
+    const struct rc_scenario *sc = cw->v[i];
+    for (size_t k = 0; k < sc->needs.n; k++) {
+        size_t j = walk_index(cw, sc->needs.v[k]);
+        if (j == SIZE_MAX || cw->state[j] == 2)
+            continue;
+        if (cw->state[j] == 1) {
+            size_t from = cw->depth;
+            while (from > 0 && cw->path[from - 1] != j)
+                from--;
+            report_cycle(cw, from - 1);
+            continue;
+        }
+        walk_needs(cw, j);
+    }
+    cw->depth--;
+    cw->state[i] = 2;
+}
+
+/* Appends a problem for every `needs` cycle among v[0..n) and returns how many. */
+static int find_cycles(const struct rc_scenario *const *v, size_t n, bool cross_file_only,
+                       struct rc_strv *problems)
+{
+    struct cycle_walk cw = {.v = v,
+                            .n = n,
+                            .state = rc_xcalloc(n ? n : 1, 1),
+                            .path = rc_xcalloc(n ? n : 1, sizeof(size_t)),
+                            .cross_file_only = cross_file_only,
+                            .problems = problems};
+    for (size_t i = 0; i < n; i++)
+        if (!cw.state[i])
+            walk_needs(&cw, i);
+    free(cw.state);
+    free(cw.path);
+    return cw.found;
+}
+
 int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *problems)
 {
     memset(out, 0, sizeof(*out));
@@ -566,6 +656,12 @@ int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *proble
                 if (rc_str_eq(out->scenarios[i].id, out->scenarios[j].id))
                     problem(&ld, out->scenarios[i].line, "id", "duplicate scenario id '%s'",
                             out->scenarios[i].id);
+        /* needs within this file (those to other files are checked with the folder) */
+        const struct rc_scenario **v = rc_xcalloc(out->nscenarios + 1, sizeof(*v));
+        for (size_t i = 0; i < out->nscenarios; i++)
+            v[i] = &out->scenarios[i];
+        ld.nproblems += find_cycles(v, out->nscenarios, false, problems);
+        free(v);
     }
     rc_yaml_free(doc);
     return ld.nproblems ? RC_EINVAL : 0;
@@ -629,6 +725,18 @@ int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct 
             }
         }
     }
+    /* cycles through several files (each file's own were found as it was loaded) */
+    size_t total = 0;
+    for (size_t i = 0; i < *n; i++)
+        total += v[i].nscenarios;
+    const struct rc_scenario **all = rc_xcalloc(total + 1, sizeof(*all));
+    total = 0;
+    for (size_t i = 0; i < *n; i++)
+        for (size_t j = 0; j < v[i].nscenarios; j++)
+            all[total++] = &v[i].scenarios[j];
+    if (find_cycles(all, total, true, problems))
+        rc = RC_EINVAL;
+    free(all);
     *out = v;
     return rc;
 }

@@ -136,10 +136,12 @@ struct rc_suite {
     size_t nscenarios;
 };
 
-/* Loads one suite file; problems are appended as "<file>:<line>: key '<k>': <message>". */
+/* Loads one suite file; problems are appended as "<file>:<line>: key '<k>': <message>".
+ * A `needs` cycle among its scenarios is a problem, named at the scenario of the cycle that
+ * comes first ("a -> b -> a"). */
 int rc_suite_load(struct rc_suite *out, const char *path, struct rc_strv *problems);
-/* Every *.yaml in dir, sorted by file name; checks ids unique across suites and that every
- * `needs` names an existing scenario. */
+/* Every *.yaml in dir, sorted by file name; checks ids unique across suites, that every
+ * `needs` names an existing scenario, and that no `needs` cycle runs through several files. */
 int rc_suite_load_dir(struct rc_suite **out, size_t *n, const char *dir, struct rc_strv *problems);
 void rc_suite_dispose(struct rc_suite *s);
 void rc_suites_free(struct rc_suite *v, size_t n);

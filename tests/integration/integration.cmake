@@ -34,6 +34,8 @@ endfunction()
 rc_lab_fixture(main ${RC_LAB})
 rc_lab_fixture(kill ${RC_LAB} local-open)
 rc_lab_fixture(fault ${PROJECT_SOURCE_DIR}/lab/faultlab.sh)
+# a fault proxy of its own for the blob-bounds test, whose rules would upset the flip matrix
+rc_lab_fixture(bounds ${PROJECT_SOURCE_DIR}/lab/faultlab.sh)
 
 file(GLOB RC_IT_SCRIPTS CONFIGURE_DEPENDS ${RC_IT_DIR}/it_*.sh)
 foreach(script ${RC_IT_SCRIPTS})

@@ -174,7 +174,7 @@ static void check_norm(const char *in, const char *want)
     } else {
         CU_ASSERT_PTR_NULL(s);
         if (s)
-            fprintf(stderr, "\n%s normalised to %s\n", in, s);
+            fprintf(stderr, "\n%s normalised to %s\n", rc_cu_nn(in), s);
     }
     free(s);
 }

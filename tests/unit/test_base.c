@@ -1,5 +1,7 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "cu.h"
@@ -171,6 +173,81 @@ static void test_find_var(void)
     CU_ASSERT_FALSE(rc_find_var("{a.b.c} {} {\"k\"}", &st, &en));
 }
 
+static char *printable(const char *s, bool keep_newlines)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    rc_buf_add(&b, "", 0);
+    rc_buf_add_printable(&b, s, keep_newlines);
+    return rc_buf_steal(&b, NULL);
+}
+
+/* Text from a registry shown on a terminal or in the log: no control character survives
+ * (ESC, BEL, CR, the C1 CSI, DEL), nor malformed UTF-8; other text is left alone. */
+static void test_printable(void)
+{
+    const char *evil = "\x1b]0;owned\x07\x1b[2J\xc2\x9b"
+                       "31m\x7f\xff ok \xc3\xa9\tx\r\ny";
+    char *line = printable(evil, false), *log = printable(evil, true);
+#define R "\xEF\xBF\xBD"
+    RC_ASSERT_STR(line, R "]0;owned" R R "[2J" R "31m" R R " ok \xc3\xa9 x  y");
+    RC_ASSERT_STR(log, R "]0;owned" R R "[2J" R "31m" R R " ok \xc3\xa9\tx" R "\ny");
+#undef R
+    free(line);
+    free(log);
+}
+
+static char *slurp(const char *path)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    struct rc_error *err = NULL;
+    rc_buf_add(&b, "", 0);
+    if (rc_buf_read_file(&b, path, &err) < 0)
+        rc_buf_adds(&b, "(unreadable)");
+    rc_error_free(err);
+    return rc_buf_steal(&b, NULL);
+}
+
+/* Files regcompat writes into a folder someone else may have prepared (the report folder)
+ * replace what is there: a planted symlink at the log's path or at a report's temporary
+ * name is removed, its target left as it was. */
+static void test_files_replace_symlinks(void)
+{
+    char dir[] = "/tmp/regcompat-test-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char *victim = rc_fmt("%s/victim", dir), *log = rc_fmt("%s/regcompat.log", dir);
+    char *report = rc_fmt("%s/results.json", dir);
+    char *tmp = rc_fmt("%s.tmp.%ld", report, (long)getpid());
+    struct rc_error *err = NULL;
+    CU_ASSERT_EQUAL(rc_write_file(victim, "precious", 8, &err), 0);
+    CU_ASSERT_EQUAL(symlink(victim, log), 0);
+    CU_ASSERT_EQUAL(symlink(victim, tmp), 0);
+
+    CU_ASSERT_EQUAL(rc_log_open(log, RC_LOG_INFO, &err), 0);
+    rc_log(RC_LOG_INFO, "a line");
+    rc_log_close();
+    CU_ASSERT_EQUAL(rc_write_file(report, "{}", 2, &err), 0);
+    CU_ASSERT_PTR_NULL(err);
+
+    char *v = slurp(victim), *l = slurp(log), *r = slurp(report);
+    RC_ASSERT_STR(v, "precious");
+    CU_ASSERT_PTR_NOT_NULL(strstr(l, "a line"));
+    RC_ASSERT_STR(r, "{}");
+    CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0); /* renamed into place */
+    free(v);
+    free(l);
+    free(r);
+    rc_error_free(err);
+    unlink(log);
+    unlink(report);
+    unlink(tmp);
+    unlink(victim);
+    rmdir(dir);
+    free(victim);
+    free(log);
+    free(report);
+    free(tmp);
+}
+
 static CU_TestInfo base_tests[] = {
     {"variables in text", test_find_var},
     {"capped buffer", test_buf_cap},
@@ -181,6 +258,8 @@ static CU_TestInfo base_tests[] = {
     {"redaction of URLs in text", test_redact_urls_in_text},
     {"redaction of token answers", test_redact_token_answer},
     {"digest", test_digest},
+    {"files replace planted symlinks", test_files_replace_symlinks},
+    {"printable text", test_printable},
     CU_TEST_INFO_NULL,
 };
 

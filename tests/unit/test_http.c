@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -828,6 +829,77 @@ static void test_send_errors(void)
     free(url);
 }
 
+/* A bounded body (a blob whose descriptor gives its size) stops at the first byte past the
+ * bound: an answer, flagged, hashed over what fits, not retried. */
+static void test_send_bounds(void)
+{
+    struct fake f = {.script = {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
+                                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd"},
+                     .nscript = 2};
+    fake_start(&f);
+    struct rc_http_client *c = client(NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/a/blobs/sha256:x");
+
+    struct rc_http_request get = {
+        .method = "GET", .url = url, .hash_body = true, .bounded = true, .max_length = 4};
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), 0);
+    CU_ASSERT_PTR_NULL(err);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT(resp.body_overflow);
+    RC_ASSERT_STR(rc_buf_str(&resp.body), "0123");
+    char want[RC_DIGEST_MAX];
+    rc_digest_bytes(RC_DIGEST_SHA256, "0123", 4, want);
+    RC_ASSERT_STR(resp.body_digest, want);
+    CU_ASSERT_EQUAL(resp.attempts, 1); /* a wrong answer is not retried */
+    rc_error_freep(&err);
+
+    /* exactly the bound is fine */
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), 0);
+    CU_ASSERT_FALSE(resp.body_overflow);
+    RC_ASSERT_STR(rc_buf_str(&resp.body), "abcd");
+    rc_error_freep(&err);
+
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    fake_dispose(&f);
+    free(url);
+}
+
+/* A header line over curl's limit is named as such, not as "Out of memory". */
+static void test_send_long_header(void)
+{
+    signal(SIGPIPE, SIG_IGN); /* the peer may write to a connection the client gave up */
+    char *huge = rc_xmalloc(150001);
+    memset(huge, 'a', 150000);
+    huge[150000] = '\0';
+    char *answer = rc_fmt("HTTP/1.1 200 OK\r\nX-Huge: %s\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n",
+                          huge);
+    free(huge);
+    struct fake f = {.script = {answer}, .nscript = 1};
+    fake_start(&f);
+    struct rc_http_client *c = client(NULL);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    CU_ASSERT_EQUAL(rc_http_send(c, &get, &resp, &err), RC_ELIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rc_error_msg(err), "header line over 102400 bytes"));
+    CU_ASSERT_PTR_NULL(strstr(rc_error_msg(err), "memory"));
+    rc_error_freep(&err);
+    rc_http_response_dispose(&resp);
+    rc_http_client_free(c);
+    fake_stop(&f);
+    fake_dispose(&f);
+    free(answer);
+    free(url);
+}
+
 static CU_TestInfo url_tests[] = {
     {"resolve", test_url_resolve},
     {"add query", test_url_add_query},
@@ -849,6 +921,8 @@ static CU_TestInfo send_tests[] = {
     {"redirects", test_send_redirects},
     {"bodies stay home, token answers masked", test_send_body_origin_and_token_trace},
     {"transport errors", test_send_errors},
+    {"bounded bodies", test_send_bounds},
+    {"a header line over curl's limit", test_send_long_header},
     CU_TEST_INFO_NULL,
 };
 

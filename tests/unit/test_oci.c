@@ -53,6 +53,48 @@ static void test_link_next(void)
     rc_http_response_dispose(&r);
 }
 
+/* Paging notices a Link rel=next back to a page already read (however it is spelt, and
+ * also the URL a redirect started from), and follows one to a new page. */
+static void test_next_page(void)
+{
+    struct rc_strv pages = {0};
+    bool loop = true;
+    struct rc_http_response r;
+    rc_http_response_init(&r);
+    r.url = rc_xstrdup("https://reg.example/v2/a/tags/list?n=2");
+    rc_http_headers_add(&r.headers, "Link", "</v2/a/tags/list?n=2&last=b>; rel=\"next\"");
+    char *next = rc_oci_next_page(&r, &pages, &loop);
+    RC_ASSERT_STR(next, "https://reg.example/v2/a/tags/list?n=2&last=b");
+    CU_ASSERT_FALSE(loop);
+    free(next);
+
+    /* the second page points back at the first, spelt with an explicit default port and
+     * reached through a redirect */
+    rc_http_response_dispose(&r);
+    rc_http_response_init(&r);
+    r.url = rc_xstrdup("https://cdn.example/a/tags?page=2");
+    r.hops = rc_xcalloc(1, sizeof(*r.hops));
+    r.hops[0].url = rc_xstrdup("https://reg.example/v2/a/tags/list?n=2&last=b");
+    r.nhops = 1;
+    rc_http_headers_add(&r.headers, "Link",
+                        "<HTTPS://REG.EXAMPLE:443/v2/a/tags/list?n=2>; rel=\"next\"");
+    CU_ASSERT_PTR_NULL(rc_oci_next_page(&r, &pages, &loop));
+    CU_ASSERT(loop);
+
+    /* the URL the redirect started from counts as read too */
+    rc_http_headers_set(&r.headers, "Link",
+                        "<https://reg.example/v2/a/tags/list?n=2&last=b>; rel=next");
+    CU_ASSERT_PTR_NULL(rc_oci_next_page(&r, &pages, &loop));
+    CU_ASSERT(loop);
+
+    /* a page that names itself */
+    rc_http_headers_set(&r.headers, "Link", "<https://cdn.example/a/tags?page=2>; rel=next");
+    CU_ASSERT_PTR_NULL(rc_oci_next_page(&r, &pages, &loop));
+    CU_ASSERT(loop);
+    rc_http_response_dispose(&r);
+    rc_strv_dispose(&pages);
+}
+
 static void test_error_codes(void)
 {
     struct rc_http_response r;
@@ -75,6 +117,7 @@ static CU_TestInfo oci_tests[] = {
     {"split references", test_split_ref},
     {"name and tag grammar", test_grammar},
     {"Link rel=next", test_link_next},
+    {"paging stops at a Link back to a page already read", test_next_page},
     {"error envelope", test_error_codes},
     CU_TEST_INFO_NULL,
 };

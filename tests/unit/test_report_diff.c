@@ -190,9 +190,9 @@ static void test_features_checks_registries(void)
     rc_results_dispose(&new);
 }
 
-static void test_flaky(void)
+/* Four runs: a flaky check, a lasting change, a flip across a gap, a flaky regression. */
+static void flaky_runs(struct rc_results runs[4])
 {
-    struct rc_results runs[4];
     const char *ids[] = {"run-1", "run-2", "run-3", "run-4"};
     for (size_t i = 0; i < 4; i++) {
         load(&runs[i]);
@@ -215,7 +215,12 @@ static void test_flaky(void)
      * xfail fail xfail fail */
     set_status(&runs[1], "local-nodelete", "policy.tags", RC_ST_FAIL, "tags list lacks v2");
     set_status(&runs[3], "local-nodelete", "policy.tags", RC_ST_FAIL, "tags list lacks v2");
+}
 
+static void test_flaky(void)
+{
+    struct rc_results runs[4];
+    flaky_runs(runs);
     struct rc_buf text = RC_BUF_INIT(0), md = RC_BUF_INIT(0);
     int regressions = -1;
     CU_ASSERT_EQUAL(rc_report_diff_series(&md, &text, runs, 4, &regressions), 0);
@@ -248,11 +253,66 @@ static void test_flaky(void)
         rc_results_dispose(&runs[i]);
 }
 
+/* The items other reporters get are the items both renderings print: the same number of
+ * each kind, in the same order, with the statuses the text shows. */
+static void test_changes(void)
+{
+    struct rc_results runs[4];
+    flaky_runs(runs);
+    struct rc_buf text = RC_BUF_INIT(0);
+    int regressions = -1;
+    CU_ASSERT_EQUAL(rc_report_diff_series(NULL, &text, runs, 4, &regressions), 0);
+    struct rc_report_change *ch = NULL;
+    size_t n = 0;
+    CU_ASSERT_EQUAL_FATAL(rc_report_changes(&ch, &n, runs, 4), 0);
+    const char *t = rc_buf_str(&text);
+    size_t lines = 0;
+    for (int k = 0; k < RC_CHANGE__COUNT; k++) {
+        const char *label = rc_report_change_label((enum rc_report_change_kind)k);
+        char *prefix = rc_fmt("%-16s  ", label);
+        size_t items = 0;
+        for (size_t i = 0; i < n; i++)
+            items += ch[i].kind == (enum rc_report_change_kind)k;
+        CU_ASSERT_EQUAL(items, lines_starting(t, prefix));
+        lines += items;
+        free(prefix);
+    }
+    CU_ASSERT_EQUAL(lines, n);
+    CU_ASSERT(n >= 5);
+    bool regression = false, flaky = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct rc_report_change *c = &ch[i];
+        if (c->kind == RC_CHANGE_REGRESSION) {
+            regression = true;
+            RC_ASSERT_STR(c->registry->id, "local-nodelete");
+            RC_ASSERT_STR(c->check, "policy.tags");
+            CU_ASSERT_EQUAL(c->old->status, RC_ST_XFAIL);
+            CU_ASSERT_EQUAL(c->new->status, RC_ST_FAIL);
+            CU_ASSERT(c->flaky);
+            RC_ASSERT_STR(rc_report_change_direction(c), "worse");
+        }
+        if (c->kind == RC_CHANGE_FLAKY && rc_str_eq(c->registry->id, "local-open")) {
+            flaky = true;
+            RC_ASSERT_STR(c->statuses, "pass fail pass pass");
+            CU_ASSERT_EQUAL(c->flips, 2);
+        }
+    }
+    CU_ASSERT(regression && flaky);
+    RC_ASSERT_STR(rc_report_change_label(RC_CHANGE_OTHER), "changed");
+    rc_report_changes_free(ch, n);
+    CU_ASSERT(rc_report_changes(&ch, &n, runs, 1) < 0);
+    CU_ASSERT_PTR_NULL(ch);
+    rc_buf_dispose(&text);
+    for (size_t i = 0; i < 4; i++)
+        rc_results_dispose(&runs[i]);
+}
+
 static CU_TestInfo diff_tests[] = {
     {"one check turned into a failure", test_one_regression},
     {"status order: regressions, fixes, changes", test_ordering},
     {"features, checks and registries", test_features_checks_registries},
     {"flaky checks over four runs (golden)", test_flaky},
+    {"the items behind the renderings", test_changes},
     CU_TEST_INFO_NULL,
 };
 

@@ -343,6 +343,49 @@ static void test_from_json_errors(void)
     rc_error_free(err);
 }
 
+/* A measured exchange carries duration_ms and an expectation its until date; the stable form
+ * leaves the duration out (it changes from run to run) but keeps the date (it does not). */
+static void test_duration_until(void)
+{
+    struct rc_results r;
+    build(&r);
+    rc_results_sort(&r);
+    struct rc_check_result *c = &r.registries[0].checks[0]; /* local-open policy.delete */
+    c->evidence[0].duration_ms = 37;
+    c->evidence[0].timed = true;
+    c->expect_until = rc_xstrdup("2027-06-30");
+    char *j = to_json(&r, false);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(j, "\"body_truncated\": true,\n              \"duration_ms\": 37\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"link\": \"https://example.org/issue/1\",\n"
+                                     "            \"until\": \"2027-06-30\"\n"));
+    /* the second exchange was not timed: no duration, not a duration of 0 */
+    CU_ASSERT_PTR_NULL(strstr(j, "\"duration_ms\": 0"));
+    struct rc_results back;
+    struct rc_error *err = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_results_from_json(&back, j, strlen(j), &err), 0);
+    const struct rc_check_result *b = &back.registries[0].checks[0];
+    CU_ASSERT(b->evidence[0].timed);
+    CU_ASSERT_EQUAL(b->evidence[0].duration_ms, 37);
+    CU_ASSERT_FALSE(b->evidence[1].timed);
+    RC_ASSERT_STR(b->expect_until, "2027-06-30");
+    char *j2 = to_json(&back, false);
+    RC_ASSERT_STR(j2, j);
+    free(j2);
+    rc_results_dispose(&back);
+    free(j);
+
+    j = to_json(&r, true);
+    CU_ASSERT_PTR_NULL(strstr(j, "duration_ms"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"until\": \"2027-06-30\""));
+    CU_ASSERT_EQUAL_FATAL(rc_results_from_json(&back, j, strlen(j), &err), 0);
+    CU_ASSERT_FALSE(back.registries[0].checks[0].evidence[0].timed);
+    rc_results_dispose(&back);
+    free(j);
+    rc_error_free(err);
+    rc_results_dispose(&r);
+}
+
 static CU_TestInfo results_tests[] = {
     {"status names", test_status_names},
     {"sort, count, exit code", test_sort_count_exit},
@@ -350,6 +393,7 @@ static CU_TestInfo results_tests[] = {
     {"round trip", test_roundtrip},
     {"empty results", test_empty},
     {"read errors name the path", test_from_json_errors},
+    {"evidence durations and expectation dates", test_duration_until},
     CU_TEST_INFO_NULL,
 };
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# latency.sh: regcompat against a registry on the other side of the world. The full spec +
+# policy run against a lab Distribution behind the fault proxy with `delay=MS` on every
+# request, at the default settings and at concurrency 1; per run the wall time, the requests
+# (total, and per check of each suite), new connections, token requests, 429 answers and
+# manifest GETs from results.json's per-registry `stats`. TLS handshakes and token requests
+# are counted without delay against the lab's TLS and token registries. Run by hand; it is
+# not a test. See bench/README.md.
+#
+#   bench/latency.sh [--build DIR] [--delays 20,50] [--out DIR] [--keep-work]
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+BUILD=$REPO_DIR/build
+DELAYS=20,50
+OUT_DIR=$BENCH_DIR/out
+KEEP_WORK=0
+
+die() {
+    printf 'latency.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+while (($# > 0)); do
+    case $1 in
+    --build) BUILD=$2; shift 2 ;;
+    --delays) DELAYS=$2; shift 2 ;;
+    --out) OUT_DIR=$2; shift 2 ;;
+    --keep-work) KEEP_WORK=1; shift ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+    esac
+done
+BUILD=$(cd "$BUILD" && pwd)
+BIN=$BUILD/regcompat
+[[ -x $BIN ]] || die "no regcompat in $BUILD (build it first)"
+command -v jq >/dev/null || die "jq not found (apt-get install jq)"
+
+WORK=$(mktemp -d)
+cleanup() {
+    "$REPO_DIR/lab/faultlab.sh" stop --state "$WORK" >/dev/null 2>&1 || true
+    "$REPO_DIR/lab/lab.sh" stop --state "$WORK/lab" >/dev/null 2>&1 || true
+    if ((KEEP_WORK)); then
+        printf 'latency.sh: work kept in %s\n' "$WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT INT TERM
+
+"$REPO_DIR/lab/faultlab.sh" start --state "$WORK" --build "$BUILD" >/dev/null
+# shellcheck disable=SC1091
+. "$WORK/fault.env"
+mkdir -p "$WORK/p1" "$WORK/pdef"
+# the default settings: the profile as faultlab writes it, with no concurrency of its own
+cp "$FAULT_PROFILE" "$WORK/pdef/fault.yaml"
+sed 's/^limits: {/limits: {concurrency: 1, /' "$FAULT_PROFILE" >"$WORK/p1/fault.yaml"
+
+# run NAME PROFILES_DIR: one full run; prints a table row
+row() {
+    local name=$1 pdir=$2 out=$WORK/$1 t0 t1
+    t0=$(date +%s.%N)
+    "$BIN" run --profiles-dir "$pdir" -r fault -o "$out" -q >/dev/null 2>&1 || true
+    t1=$(date +%s.%N)
+    [[ -s $out/results.json ]] || die "$name: no results.json"
+    jq -r --arg name "$name" --arg wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')" '
+        .registries[0] as $r
+        | ($r.checks | length) as $n
+        | ($r.checks | group_by(.suite)
+           | map("\(.[0].suite) \(((map(.requests) | add) / length * 10 | round) / 10)")
+           | join(", ")) as $per
+        | "| \($name) | \($wall) s | \($n) | \($r.stats.requests) | \($per) | \($r.stats.connections) | \($r.stats.token_requests) | \($r.stats.status_429) | \($r.stats.manifest_gets) |"' \
+        "$out/results.json"
+}
+
+report=$WORK/latency.md
+{
+    printf '# regcompat with distant registries (%s)\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
+    printf 'regcompat %s; machine: %s cores, load average %s\n\n' \
+        "$("$BIN" version 2>/dev/null | head -1)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '| run | wall | checks | requests | requests per check, by suite | connections | token requests | 429s | manifest GETs |\n'
+    printf '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n'
+    IFS=, read -r -a delays <<<"$DELAYS"
+    for d in "${delays[@]}"; do
+        printf 'delay=%s\n' "$d" | curl -sf -X PUT --data-binary @- "$FAULT_CONTROL_URL/rules" >/dev/null
+        row "+${d} ms, default settings" "$WORK/pdef"
+        row "+${d} ms, concurrency 1" "$WORK/p1"
+    done
+    printf '\n'
+} >"$report"
+
+# TLS handshakes and token requests, without delay, against the lab's own registries
+"$REPO_DIR/lab/lab.sh" start --state "$WORK/lab" --build "$BUILD" local-tls-basic local-token >/dev/null
+# shellcheck disable=SC1091
+. "$WORK/lab/lab.env"
+"$BIN" run --profiles-dir "$LAB_PROFILES_DIR" -r local-tls-basic -r local-token -o "$WORK/tls" -q \
+    >/dev/null 2>&1 || true
+{
+    printf '| registry (no delay) | requests | connections | TLS handshakes | token requests |\n'
+    printf '| --- | ---: | ---: | ---: | ---: |\n'
+    jq -r '.registries[] | "| \(.id) | \(.stats.requests) | \(.stats.connections) | \(.stats.tls_handshakes) | \(.stats.token_requests) |"' \
+        "$WORK/tls/results.json"
+} >>"$report"
+
+mkdir -p "$OUT_DIR"
+cp "$report" "$OUT_DIR/latency-$(date -u +%Y%m%d-%H%M%S).md"
+cat "$report"
