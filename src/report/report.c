@@ -125,8 +125,10 @@ static size_t kwctl_notes(const struct rc_registry_result *rr, struct rc_buf *te
                 continue;
             const char *id = c->id ? c->id : "?";
             size_t nd = c->ndeviations;
+            /* the note repeats the deviations (the runner joins them into it): a check with
+             * deviations speaks through them */
             const char *remarks[3] = {
-                c->note,
+                nd ? NULL : c->note,
                 c->status == RC_ST_XPASS ? "passed although the profile expects it to fail" : NULL,
                 c->fallback && !c->note ? "through a client-side fallback" : NULL,
             };

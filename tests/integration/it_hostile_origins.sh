@@ -3,9 +3,9 @@
 # Credentials go only to the registry (issue 8, finding 1). A hostile registry (a proxy in
 # front of a lab registry, tests/fixtures/attacker/attacker.py) sends regcompat to another
 # origin, the attacker, in four ways at once, each on the repository of one check:
-#   blob redirect     policy.pull.by-digest: blob GET -> 307 to the attacker's "storage"
+#   blob redirect     pull.blob.get: blob GET -> 307 to the attacker's "storage"
 #   upload Location   push.post-put: the upload session's Location is on the attacker
-#   tags Link         policy.tags: Link rel="next" to the attacker
+#   tags Link         tags.follow-link: Link rel="next" to the attacker
 #   referrers Link    referrers.api.unknown-repository: Link rel="next" to the attacker
 # and the attacker answers 401 with `Basic` or with `Bearer realm=<attacker>/token` (the
 # realm variant), for each kind of credentials: Basic (local-tls-basic, over TLS), bearer
@@ -16,11 +16,13 @@
 # did reach it; and the run goes on with the registry's own realm, its cleanup included.
 # A fifth variant moves the token endpoint: the registry's realm (on its own origin)
 # answers 307 to the attacker; the token request may follow only without credentials.
+# The checks are spec checks: the policy checks run kwctl's client model, which takes no
+# identity token (so it would be anonymous, not attacked, in that variant).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_hostile.sh"
 
-rewrites=(--rewrite blob:policy.pull.by-digest --rewrite location:push.post-put
-    --rewrite tags:policy.tags --rewrite referrers:referrers.api.unknown-repository)
+rewrites=(--rewrite blob:pull.blob.get --rewrite location:push.post-put
+    --rewrite tags:tags.follow-link --rewrite referrers:referrers.api.unknown-repository)
 start_hostile BASIC "$LAB_LOCAL_TLS_BASIC_URL" --upstream-ca "$LAB_LOCAL_TLS_BASIC_CA" \
     --tls-cert "$LAB_STATE/pki/server/server.crt" --tls-key "$LAB_STATE/pki/server/server.key" \
     "${rewrites[@]}"
@@ -62,7 +64,7 @@ empty_cfg=$RC_WORK/docker-empty
 mkdir -p "$empty_cfg"
 printf '{"auths": {}}\n' >"$empty_cfg/config.json"
 
-only=(--only policy.push --only policy.pull.by-digest --only policy.tags --only push.post-put
+only=(--only manifests.put.by-tag --only pull.blob.get --only tags.follow-link --only push.post-put
     --only referrers.api.unknown-repository)
 
 # what no byte of may reach the attacker, per credential kind
@@ -121,31 +123,32 @@ for kind in basic token identity; do
         id=hostile-$kind
         # the registry itself worked all along: the push in a repository the front leaves
         # alone passes
-        expect_status "$res" "$id" policy.push pass
+        expect_status "$res" "$id" manifests.put.by-tag pass
         # every variant reached the attacker (otherwise this test could not fail)
-        for want in 'storage/.*/policy\.pull\.by-digest/blobs/' '/push\.post-put/blobs/uploads/' \
-            '/policy\.tags/tags/list' '/referrers\.api\.unknown-repository/referrers/'; do
+        for want in 'storage/.*/pull\.blob\.get/blobs/' '/push\.post-put/blobs/uploads/' \
+            '/tags\.follow-link/tags/list' '/referrers\.api\.unknown-repository/referrers/'; do
             n=$(attacker_hits "$front" '.path | test($re)' --arg re "$want")
             ((n > 0)) || fail "no request reached the attacker for $want"
         done
         echo "ok: blob redirect, upload Location, tags Link and referrers Link reached the attacker"
         # the attacked check says who refused: not the registry
-        expect_reason "$res" "$id" policy.pull.by-digest "from 127\.0\.0\.1:[0-9]+, another origin"
+        expect_reason "$res" "$id" pull.blob.get "from 127\.0\.0\.1:[0-9]+, another origin"
         n=$(attacker_hits "$front" '.path | startswith("/token")')
         ((n == 0)) || fail "$n token request(s) went to the realm the attacker named"
         echo "ok: no token request to the attacker's realm"
         no_credentials "$front" "$kind"
         # the run's cleanup authenticated at the registry: nothing left behind, and the
-        # manifests of the attacked checks were deleted (202) through the registry
+        # blob and manifests of the attacked checks were deleted (202) through the registry
         if grep -q 'left in' "$out/regcompat.log"; then
             fail "cleanup left objects behind: $(grep 'left in' "$out/regcompat.log")"
         fi
         run=$(jq -r .run.id "$res")
-        for check in policy.pull.by-digest policy.tags; do
-            n=$(jq -s --arg p "/v2/regcompat/$run/$check/manifests/sha256:" \
+        for what in pull.blob.get/blobs tags.follow-link/manifests; do
+            check=${what%%/*}
+            n=$(jq -s --arg p "/v2/regcompat/$run/$what/sha256:" \
                 '[.[] | select(.method == "DELETE" and (.path | startswith($p))
                     and .status == 202)] | length' "${!dir_var}/front.jsonl")
-            ((n > 0)) || fail "$check: no manifest DELETE of the cleanup was accepted"
+            ((n > 0)) || fail "$check: no DELETE of the cleanup was accepted"
         done
         echo "ok: the cleanup after the attack authenticated with the registry (202)"
         no_secret "the password or identity token" "$(secrets_for "$kind" | head -1 | cut -d'|' -f2)" \
@@ -158,7 +161,7 @@ for kind in token identity; do
     echo "== $kind credentials, the registry's realm answers 307 to the attacker"
     hostile_config TOKEN '{"challenge": "basic", "realm_redirect": true}'
     out=$RC_WORK/$kind-realm-redirect
-    run_with "$out" "$kind" --only policy.push -v
+    run_with "$out" "$kind" --only manifests.put.by-tag -v
     n=$(jq -s '[.[] | select(.path | startswith("/_hostile/token")) | select(.status == 307)]
         | length' "$TOKEN_DIR/front.jsonl")
     ((n > 0)) || fail "the registry's realm was never asked for a token"

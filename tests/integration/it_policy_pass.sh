@@ -8,7 +8,7 @@
 out=$RC_WORK/out
 rc_run "$out" -r local-open -r local-tls-basic -r local-token -r local-chunked -s policy
 cat "$out.stdout"
-expect_exit 1
+expect_exit 0 # local-chunked policy.large fails as its lab profile expects (xfail)
 # policy.accept records a finding: Distribution serves an OCI manifest only to clients that
 # list its type in Accept (404 otherwise), which is `unsupported`, not a failure.
 for r in local-open local-tls-basic local-token local-chunked; do
@@ -19,7 +19,7 @@ for r in local-open local-tls-basic local-token local-chunked; do
     [[ -z $bad ]] || fail "$r: $bad"
     expect_status "$out/results.json" "$r" policy.accept unsupported
 done
-expect_status "$out/results.json" local-chunked policy.large fail
+expect_status "$out/results.json" local-chunked policy.large xfail
 jq -e '.registries[] | select(.id == "local-chunked") | .checks[] | select(.id == "policy.large")
     | .reason | test("kwctl sends PATCH chunks of up to 4 MiB.*413")' "$out/results.json" \
     >/dev/null || fail "local-chunked policy.large does not name kwctl's 4 MiB chunks and the 413"

@@ -57,11 +57,13 @@ out=$RC_WORK/out
 PROFILES=$profiles rc_run "$out" --all -j 5 -v --docs "$out/docs.md"
 ids=(basic-file basic-env basic-helper token-exec token-identity)
 for id in "${ids[@]}"; do
-    # the credentials worked: the policy is pushed and pulled with each of them
-    expect_status "$out/results.json" "$id" policy.push pass
-    expect_status "$out/results.json" "$id" policy.pull.by-digest pass
+    # the credentials worked: a blob and a manifest are pushed and pulled with each of them
+    # (spec checks: the policy checks model kwctl, which takes no identity token)
+    expect_status "$out/results.json" "$id" push.post-put pass
+    expect_status "$out/results.json" "$id" pull.manifest.get.by-digest pass
 done
-((RC_EXIT == 0 || RC_EXIT == 1)) || fail "exit $RC_EXIT (an error?): $(tail -3 "$out.stdout")"
+# 3: kwctl, modelled by the policy checks, cannot authenticate with an identity token
+((RC_EXIT == 0 || RC_EXIT == 1 || RC_EXIT == 3)) || fail "exit $RC_EXIT: $(tail -3 "$out.stdout")"
 for f in "$out.stdout" "$out/regcompat.log" "$out/results.json" "$out/junit.xml" \
     "$out/matrix.md" "$out/docs.md"; do
     [[ -s $f ]] || fail "$f is missing or empty"

@@ -113,15 +113,15 @@ expect push.post-put pass
 [[ $(field push.post-put '.retries // 0') -ge 1 ]] || fail "push.post-put: the retry is not counted"
 echo "ok: push.post-put counts $(field push.post-put .retries) retry"
 
-# Every Range deviation is listed, each with the PATCH that showed it: a 9 MiB policy in
-# kwctl's 4 MiB chunks meets three PATCHes answered 201 with a Range that stops advancing.
-case_run patch-201 'policy.large' patch-201
-expect policy.large pass
-devs=$(field policy.large '[.deviations[]? | select(.evidence.request | startswith("PATCH"))] | length')
-((devs >= 4)) || fail "policy.large: $devs deviations with PATCH evidence, expected every PATCH's"
-field policy.large '.deviations[].text' | grep -q 'PATCH 3 answered 201' ||
-    fail "policy.large: the third PATCH's deviation is missing"
-echo "ok: policy.large lists $devs deviations, each with its PATCH"
+# Every Range deviation is listed, each with the PATCH that showed it: a 4 KiB blob in 1 KiB
+# chunks (the spec path) meets four PATCHes answered 201 with a Range that stops advancing.
+case_run patch-201 'push.chunked' patch-201
+expect push.chunked pass
+devs=$(field push.chunked '[.deviations[]? | select(.evidence.request | startswith("PATCH"))] | length')
+((devs >= 6)) || fail "push.chunked: $devs deviations with PATCH evidence, expected every PATCH's"
+field push.chunked '.deviations[].text' | grep -q 'PATCH 4 answered 201' ||
+    fail "push.chunked: the fourth PATCH's deviation is missing"
+echo "ok: push.chunked lists $devs deviations, each with its PATCH"
 
 # A JSON error envelope sent as text/plain is judged by its body; the Content-Type is a
 # deviation of its own.
