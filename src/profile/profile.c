@@ -560,10 +560,10 @@ static const struct pkey profile_keys[] = {
     {.name = "limits.concurrency",
      .type = T_INT,
      .offset = P(limits.concurrency),
-     .def = "4",
+     .def = "1",
      .min = 1,
      .max = 64,
-     .help = "Scenarios run in parallel on this registry"},
+     .help = "Scenarios run in parallel on this registry (an ad-hoc --url registry: 4)"},
     {.name = "limits.request_timeout",
      .type = T_INT,
      .offset = P(limits.request_timeout),
@@ -1252,6 +1252,9 @@ int rc_profile_from_url(struct rc_profile *out, const char *url, struct rc_error
     flush_issues(&c, NULL);
     out->url = norm;
     out->name = rc_xstrdup(norm);
+    /* no profile to say otherwise: four checks at a time, as the lab's profiles take them (a
+     * distant registry's wall time is requests x round trip / concurrency) */
+    out->limits.concurrency = 4;
     struct rc_buf id = RC_BUF_INIT(0);
     rc_buf_adds(&id, "url-");
     for (const char *s = strstr(norm, "://") + 3; *s; s++) {

@@ -106,7 +106,7 @@ struct rc_registry_result {
     struct rc_check_result *checks;
     size_t nchecks;
     struct rc_registry_stats stats; /* all zero when unknown (an older results.json) */
-    struct rc_leftover *leftovers; /* sorted by repository, digest */
+    struct rc_leftover *leftovers;  /* sorted by repository, digest */
     size_t nleftovers;
 };
 

@@ -208,8 +208,7 @@ static void test_defaults(void)
     CU_ASSERT(p.auth.docker_config);
     CU_ASSERT_FALSE(p.auth.allow_insecure_realm); /* refused unless a profile opts in */
     CU_ASSERT_DOUBLE_EQUAL(p.limits.requests_per_second, 0, 1e-9);
-    CU_ASSERT_EQUAL(p.limits.concurrency,
-                    4); /* four checks at a time unless a profile says otherwise */
+    CU_ASSERT_EQUAL(p.limits.concurrency, 1);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 30);
     CU_ASSERT_EQUAL(p.limits.retries, 2);
     CU_ASSERT_PTR_NULL(p.hooks.before);
@@ -643,6 +642,7 @@ static void test_from_url(void)
     CU_ASSERT(p.auth.docker_config);
     CU_ASSERT(p.enabled);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 30);
+    CU_ASSERT_EQUAL(p.limits.concurrency, 4); /* an ad-hoc registry: four checks at a time */
     CU_ASSERT_EQUAL(p.auth.username.kind, RC_SECRET_NONE);
     CU_ASSERT_PTR_NULL(p.path);
     rc_profile_dispose(&p);
