@@ -84,7 +84,7 @@ expect delete.manifest unsupported '405 UNSUPPORTED'
 # names the setup step (not a later step of another feature); on a probe it is fail.
 case_run wrong 'tags.list.all-deleted manifests.put.by-tag' \
     'respond=PUT */manifests/* 400 code=MANIFEST_INVALID'
-expect tags.list.all-deleted error 'setup step 3 (put-manifest, line'
+expect tags.list.all-deleted error 'setup step 2 (put-manifest, line'
 expect manifests.put.by-tag fail '400 MANIFEST_INVALID, expected 201'
 
 # Rule 11, the suite is wrong: an invalid reference in a suite is error, whatever the registry.
@@ -108,7 +108,9 @@ R=$RC_WORK/suite/results.json
 expect broken.reference error "bad reference"
 
 # A 429 on a closing PUT is retried (the body can be sent again) and the retry is counted.
-case_run put-429 'push.post-put' 'respond=PUT */blobs/uploads/* 429 retry-after=0 count=1'
+# The rule names the check's own repository: the registry-level push.autocreate probe pushes
+# first, and would otherwise take the one 429.
+case_run put-429 'push.post-put' 'respond=PUT */push.post-put/blobs/uploads/* 429 retry-after=0 count=1'
 expect push.post-put pass
 [[ $(field push.post-put '.retries // 0') -ge 1 ]] || fail "push.post-put: the retry is not counted"
 echo "ok: push.post-put counts $(field push.post-put .retries) retry"
