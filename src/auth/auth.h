@@ -59,6 +59,9 @@ bool rc_credentials_empty(const struct rc_credentials *c);
  * helper failure. Every secret found is registered with rc_redact_add_secret. */
 int rc_auth_docker_config(struct rc_credentials *out, const char *host, const char *config_path,
                           struct rc_error **err);
+/* The config.json read when config_path is NULL: $DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json; NULL without either variable. For messages that say where to log in. */
+char *rc_auth_docker_config_path(void);
 /* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
 int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
                         struct rc_error **err);
