@@ -239,32 +239,32 @@ static bool is_dir(const char *path)
     return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* <prefix>/share/regcompat for the binary at <prefix>/bin/regcompat (a relocated install),
+ * whether it exists or not; NULL when the binary's path is unknown. */
+static char *beside_binary(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            return NULL;
+        *slash = '\0';
+    }
+    return rc_fmt("%s/share/regcompat", exe);
+}
+
 const char *rc_cli_datadir(void)
 {
     static char found[PATH_MAX];
     if (found[0])
         return found;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        /* <prefix>/bin/regcompat -> <prefix>/share/regcompat (a relocated install) */
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char *cand = rc_fmt("%s/share/regcompat", *exe ? exe : "");
-            if (is_dir(cand)) {
-                snprintf(found, sizeof(found), "%s", cand);
-                free(cand);
-                return found;
-            }
-            free(cand);
-        }
-    }
-    snprintf(found, sizeof(found), "%s", RC_DATADIR);
+    char *cand = beside_binary();
+    snprintf(found, sizeof(found), "%s", cand && is_dir(cand) ? cand : RC_DATADIR);
+    free(cand);
     return found;
 }
 
@@ -300,6 +300,11 @@ void rc_cli_find_dir(struct rc_cli_dir *out, enum rc_cli_data what, const char *
                 out->origin = origins[i];
             }
         }
+        /* name the place beside the binary too when the data dir is the compiled-in one */
+        char *rel = beside_binary();
+        if (!out->path && rel && !rc_str_eq(rel, rc_cli_datadir()))
+            rc_buf_addf(&tried, ", %s/%s", rel, lookups[what].leaf);
+        free(rel);
         free(cands[0]);
         free(cands[1]);
     }
