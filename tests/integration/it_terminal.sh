@@ -3,8 +3,9 @@
 # What a person sees on the terminal, against real registries, compared with golden files
 # (tests/golden/terminal.*.txt; ports, paths and timings normalised; RC_UPDATE_GOLDEN=1
 # rewrites them): a run with fails, an unreachable registry, missing credentials (none sent,
-# a profile's unset variable, with and without --require-credentials). Then the rules that
-# are about the terminal itself: progress only on a terminal, with the registry, the check
+# a profile's unset variable, with and without --require-credentials). The credential cases
+# told apart (none sent, rejected, insufficient_scope), an http:// URL on a TLS port and an
+# untrusted certificate, each one line. Then the rules that are about the terminal itself: progress only on a terminal, with the registry, the check
 # and the time left; NO_COLOR and TERM=dumb remove colour only; -q keeps the totals line.
 . "$(dirname "$0")/lib.sh"
 golden=$RC_SRC/tests/golden
@@ -76,6 +77,40 @@ golden unset
 run required -r profiles/hosted.yaml -s policy --require-credentials
 expect_exit 3
 golden required
+
+# The credential cases told apart, each one line for its registry (--url: fixes name the
+# REGCOMPAT_* variables):
+# - rejected: a wrong password
+adhoc() { # NAME ERE ARGS... : a --url run whose one registry-level line matches ERE, exit 3
+    local name=$1 re=$2
+    shift 2
+    run "$name" -s policy "$@"
+    expect_exit 3
+    local lines
+    lines=$(grep -cE '^  (ERROR|SKIP) ' "$name.out" || true)
+    ((lines == 1)) || fail "$name: $lines problem lines, expected one: $(cat "$name.out")"
+    grep -qE -- "$re" "$name.out" || fail "$name: no line matching /$re/: $(cat "$name.out")"
+    echo "ok: $name: $(grep -E '^  (ERROR|SKIP) ' "$name.out" | cut -c1-160)"
+}
+REGCOMPAT_USERNAME=$LAB_LOCAL_TLS_BASIC_USERNAME REGCOMPAT_PASSWORD=wrong-password \
+    adhoc rejected 'all 8 checks +credentials rejected \(GET /v2/ answered 401.*check REGCOMPAT_USERNAME and REGCOMPAT_PASSWORD' \
+    --url "$LAB_LOCAL_TLS_BASIC_URL" --ca "$LAB_LOCAL_TLS_BASIC_CA"
+# - none sent to a token registry: what only reads still runs, what pushes is one line
+adhoc token-anonymous 'checks that push not run: no credentials were sent, and the registry asks for them to push \(the first push answered 401\); set REGCOMPAT_USERNAME and REGCOMPAT_PASSWORD, or run docker login' \
+    --url "$LAB_LOCAL_TOKEN_URL"
+# - accepted, but the account may only pull
+REGCOMPAT_USERNAME=reader REGCOMPAT_PASSWORD=$(<"$LAB_LOCAL_TOKEN_READER_PASSWORD_FILE") \
+    adhoc token-reader 'the token lacks scope \(insufficient_scope: the account may pull but not push\)' \
+    --url "$LAB_LOCAL_TOKEN_URL"
+
+# TLS: an http:// URL on the TLS port is named as such (not "POST answered 400"), and an
+# untrusted certificate names --ca and --insecure
+tls_port=${LAB_LOCAL_TLS_BASIC_URL##*:}
+adhoc http-on-tls "is an http:// URL, but the port speaks TLS \\(HTTPS\\): use --url https://127.0.0.1:$tls_port" \
+    --url "http://127.0.0.1:$tls_port"
+grep -q 'answered 400' http-on-tls.out && fail "http-on-tls: reported as a 400"
+adhoc untrusted 'TLS: the certificate of 127\.0\.0\.1:[0-9]+ is not trusted .*pass --ca FILE .*--insecure' \
+    --url "$LAB_LOCAL_TLS_BASIC_URL"
 
 # Progress: not on a pipe ...
 grep -q $'\r' fails.err fails.out && fail "progress written although stderr is not a terminal"
