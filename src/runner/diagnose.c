@@ -54,11 +54,11 @@ static char *other_scheme_url(const struct worker *w, bool *to_https)
 }
 
 /* The status a GET of url answers with, TLS verification off (0: no answer). A client of its
- * own, short timeouts; nothing goes into the evidence. */
+ * own, short timeouts, no retries; nothing goes into the evidence. */
 static long probe(const char *url)
 {
     struct rc_http_options ho = {
-        .timeout_ms = 5000, .connect_timeout_ms = 3000, .insecure = true, .retries = 0};
+        .timeout_ms = 5000, .connect_timeout_ms = 3000, .insecure = true, .retries = -1};
     struct rc_http_client *h = NULL;
     struct rc_error *err = NULL;
     long status = 0;
