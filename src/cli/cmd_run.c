@@ -91,11 +91,14 @@ static void progress_clear(struct progress_ctx *p)
 }
 
 /* the registry and the check now running */
-static void on_start(void *ctx, const struct rc_registry_result *reg, const struct rc_scenario *sc)
+static void on_start(void *ctx, const struct rc_registry_result *reg, const struct rc_scenario *sc,
+                     size_t done, size_t total)
 {
     struct progress_ctx *p = ctx;
     if (!p->bar)
         return;
+    p->done = done;
+    p->total = total;
     printable(p->reg, sizeof(p->reg), reg->id);
     printable(p->check, sizeof(p->check), sc->id);
     draw(p);

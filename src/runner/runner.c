@@ -76,7 +76,7 @@ static void progress_start(struct run *run, const struct rc_registry_result *reg
     if (!run->opts->started)
         return;
     pthread_mutex_lock(&run->lock);
-    run->opts->started(run->opts->progress_ctx, reg, sc);
+    run->opts->started(run->opts->progress_ctx, reg, sc, run->done, run->total);
     pthread_mutex_unlock(&run->lock);
 }
 
