@@ -163,6 +163,8 @@ static int kw_upload_answer(struct kw *k, const char *what, const struct rc_http
                         "with '/' to the registry and uses any other verbatim, so the next "
                         "request has no valid URL (a path-relative Location breaks kwctl)",
                         what, *loc);
+            free(*loc); /* the caller keeps a Location only when the upload goes on */
+            *loc = NULL;
             return 1;
         }
         return 0;
