@@ -318,6 +318,53 @@ static void verdict_text(struct page *p, const struct rc_registry_result *rr)
     }
 }
 
+/* Signed policies in Kubewarden's words (suites/signatures.yaml): kwctl verify reads the
+ * cosign .sig tag; a Sigstore bundle is found through the referrers API or the tag fallback. */
+#define SIG_COSIGN "Signatures (cosign)"
+#define SIG_BUNDLE "Signatures (Sigstore bundle)"
+
+static bool through_fallback(const struct rc_registry_result *rr, const char *feature)
+{
+    for (size_t k = 0; k < rr->nchecks; k++)
+        if (rc_str_eq(rr->checks[k].feature, feature) && rr->checks[k].fallback)
+            return true;
+    return false;
+}
+
+static void signature_text(struct page *p, const struct rc_registry_result *rr)
+{
+    bool cosign = has_checks(rr, SIG_COSIGN), bundle = has_checks(rr, SIG_BUNDLE);
+    if (!cosign && !bundle)
+        return;
+    rc_buf_adds(p->b, "; signed policies: ");
+    if (cosign) {
+        static const char *const said[] = {
+            [RC_CELL_PASS] = "kwctl verify works",
+            [RC_CELL_WARN] = "kwctl verify works, with caveats",
+            [RC_CELL_FAIL] = "kwctl verify fails (cosign signatures are not stored or served "
+                             "intact)",
+            [RC_CELL_UNSUPPORTED] = "cosign signatures cannot be stored",
+        };
+        enum rc_report_cell c = rc_report_cell_of(rr, SIG_COSIGN);
+        rc_buf_adds(p->b, c < RC_ARRAY_LEN(said) && said[c] ? said[c]
+                                                            : "kwctl verify was not "
+                                                              "verified");
+    }
+    if (bundle) {
+        enum rc_report_cell c = rc_report_cell_of(rr, SIG_BUNDLE);
+        const char *t = "Sigstore bundles were not verified";
+        if (c == RC_CELL_PASS)
+            t = "Sigstore bundles work through the referrers API";
+        else if (c == RC_CELL_WARN)
+            t = through_fallback(rr, SIG_BUNDLE) ? "Sigstore bundles work through the tag "
+                                                   "fallback only"
+                                                 : "Sigstore bundles work, with caveats";
+        else if (c == RC_CELL_FAIL || c == RC_CELL_UNSUPPORTED)
+            t = "Sigstore bundles do not work";
+        rc_buf_addf(p->b, "%s%s", cosign ? "; " : "", t);
+    }
+}
+
 /* - Policy push: ✅ pass: [`policy.push`](...) pass, ... */
 static void feature_line(struct page *p, size_t reg, size_t f)
 {
@@ -361,6 +408,7 @@ static void registry_entry(struct page *p, size_t reg, const char *date)
     }
     rc_buf_adds(p->b, ": ");
     verdict_text(p, rr);
+    signature_text(p, rr);
     rc_buf_addf(p->b, ". Last verified %s with regcompat ", date);
     rc_report_md_text(p->b, p->r->tool_version ? p->r->tool_version : "(unknown version)");
     rc_buf_adds(p->b, " ([results]");
