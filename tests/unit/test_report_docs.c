@@ -186,10 +186,62 @@ static void test_file_links(void)
     rc_results_dispose(&r);
 }
 
+/* Signed policies in Kubewarden's words: kwctl verify follows the cosign cell; a bundle that
+ * passed only through the tag fallback says so; a failing one does not work. Registries
+ * without signature checks get no such sentence. */
+static void set_feature(struct rc_results *r, size_t reg, size_t nth, const char *feature,
+                        enum rc_status st, bool fallback)
+{
+    struct rc_registry_result *rr = &r->registries[reg];
+    for (size_t k = 0, seen = 0; k < rr->nchecks; k++) {
+        /* the verdict's own features stay */
+        if (rc_str_eq(rr->checks[k].feature, "Policy push") ||
+            rc_str_eq(rr->checks[k].feature, "Policy pull") ||
+            rc_str_starts(rr->checks[k].feature, "Signatures ("))
+            continue;
+        if (seen++ < nth)
+            continue;
+        free(rr->checks[k].feature);
+        rr->checks[k].feature = rc_xstrdup(feature);
+        rr->checks[k].status = st;
+        rr->checks[k].fallback = fallback;
+        return;
+    }
+    CU_FAIL_FATAL("not enough checks to relabel");
+}
+
+static void test_signature_wording(void)
+{
+    struct rc_results r;
+    rc_golden_results(&r, "merge.unsharded.results.json");
+    /* registry 2 (local-open): both work, the bundle through the fallback; registry 0
+     * (local-chunked): the cosign signature fails and the bundle works through the API */
+    set_feature(&r, 2, 0, "Signatures (cosign)", RC_ST_PASS, false);
+    set_feature(&r, 2, 0, "Signatures (Sigstore bundle)", RC_ST_PASS, true);
+    set_feature(&r, 0, 0, "Signatures (cosign)", RC_ST_FAIL, false);
+    set_feature(&r, 0, 0, "Signatures (Sigstore bundle)", RC_ST_PASS, false);
+    struct rc_buf md = RC_BUF_INIT(0);
+    CU_ASSERT_EQUAL(rc_report_docs(&r, &md, NULL), 0);
+    const char *m = rc_buf_str(&md);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "(matrix.md#local-open) (distribution): works with "
+                                     "Kubewarden policies; signed policies: kwctl verify works; "
+                                     "Sigstore bundles work through the tag fallback only. Last "
+                                     "verified"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "; signed policies: kwctl verify fails (cosign signatures "
+                                     "are not stored or served intact); Sigstore bundles work "
+                                     "through the referrers API. Last verified"));
+    /* local-nodelete has no signature check: its line is unchanged */
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "(matrix.md#local-nodelete) (distribution): works with "
+                                     "Kubewarden policies. Last verified"));
+    rc_buf_dispose(&md);
+    rc_results_dispose(&r);
+}
+
 static CU_TestInfo docs_tests[] = {
     {"golden page", test_golden},
     {"verdicts", test_verdicts},
     {"file and relative links", test_file_links},
+    {"signed policies wording", test_signature_wording},
     CU_TEST_INFO_NULL,
 };
 
