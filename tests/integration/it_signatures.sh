@@ -5,7 +5,8 @@
 # note; deleting the policy leaves an orphaned .sig, a note). Each signature quirk then makes
 # the check fail for its own reason, and the reason says which one: a refused simple-signing
 # type, a refused subject, a .sig tag answered with another manifest, dropped layer
-# annotations, and a corrupted signature, whose fail names the signature layer's digest.
+# annotations, and a corrupted signature, whose fail names the signature layer's digest. The
+# matrix puts the two signature columns right after the policy columns.
 . "$(dirname "$0")/lib.sh"
 pdir=$RC_WORK/profiles
 mkdir -p "$pdir"
@@ -41,11 +42,15 @@ run_case() {
     local name=$1
     shift
     set_rules "$@"
-    rc_run "$RC_WORK/$name" -r fault -s policy -s signatures
+    rc_run "$RC_WORK/$name" -r fault -s policy -s signatures ${SUITES_EXTRA:-}
     [[ -f $RC_WORK/$name/results.json ]] || fail "$name: no results"
 }
 
-run_case clean
+SUITES_EXTRA="-s pull" run_case clean
+# the signature columns stand right after the policy columns, though the pull suite's file
+# sorts between the two suites
+grep -q '| Policy pull (non-OCI client) | Signatures (cosign) | Signatures (Sigstore bundle) | Ping |' \
+    "$RC_WORK/clean/matrix.md" || fail "the signature columns do not follow the policy columns: $(grep -m1 '^| Registry' "$RC_WORK/clean/matrix.md")"
 for c in signatures.cosign.verify signatures.cosign.two-signatures signatures.cosign.retag \
     signatures.cosign.delete signatures.cncf-wasm; do
     expect "$RC_WORK/clean" "$c" pass
