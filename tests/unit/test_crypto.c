@@ -47,7 +47,9 @@ static void test_sign_verify(void)
     CU_ASSERT_EQUAL(rc_crypto_verify(k, msg, strlen(msg), "garbage", 7, &err), RC_EPROTO);
     rc_error_free(err);
     err = NULL;
+    rc_crypto_key_free(pub);
     CU_ASSERT_EQUAL(rc_crypto_key_from_public_der(&pub, "xx", 2, &err), RC_EPARSE);
+    CU_ASSERT_PTR_NULL(pub);
     rc_error_free(err);
 
     rc_buf_dispose(&der);
