@@ -23,12 +23,30 @@ packages=(
     docker-registry nginx apache2-utils skopeo libxml2-utils jq curl openssl cmark-gfm
     python3 python3-yaml chromium
 )
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The Sigstore JavaScript library validates the bundles regcompat writes (ctest
+# tool.sigstore-bundle): node and npm (Debian's nodejs and npm when no node is installed),
+# then the package pinned by tests/tools/sigstore-js/package-lock.json into .cache/.
+install_sigstore_js() {
+    local dest=$top/.cache/sigstore-js
+    [[ -d $dest/node_modules/@sigstore/bundle ]] &&
+        cmp -s "$top/tests/tools/sigstore-js/package-lock.json" "$dest/package-lock.json" && return
+    echo "setup: installing @sigstore/bundle into $dest"
+    mkdir -p "$dest"
+    cp "$top/tests/tools/sigstore-js/package.json" "$top/tests/tools/sigstore-js/package-lock.json" "$dest/"
+    (cd "$dest" && npm ci --no-audit --no-fund --silent)
+}
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]} == 0)); then
+    install_sigstore_js
     exit 0
 fi
 echo "setup: installing ${missing[*]}"
@@ -39,3 +57,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_sigstore_js

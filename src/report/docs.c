@@ -28,9 +28,11 @@
  * Kubewarden verdict comes from them. */
 static const char *const kwctl_features[] = {"Policy push", "Policy pull"};
 
-/* The features signatures need: cosign 3 attaches a Sigstore bundle with a subject and finds
- * it through the referrers API, or through the referrers tag schema where there is none. */
-static const char *const signature_features[] = {"Referrers API", "Subject", "Referrers fallback"};
+/* Signed policies: the signatures suite (kwctl verify's cosign .sig path, Sigstore bundles),
+ * and what cosign 3's bundles need (a subject, the referrers API or its tag-schema fallback). */
+static const char *const signature_features[] = {"Signatures (cosign)",
+                                                 "Signatures (Sigstore bundle)", "Referrers API",
+                                                 "Subject", "Referrers fallback"};
 
 /* Tools whose requests regcompat's checks reproduce (a tool no check reproduces is not
  * named: the page says only what was measured). */

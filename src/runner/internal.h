@@ -23,6 +23,12 @@ struct saved_artifact {
     struct rc_artifact art;
 };
 
+/* A signing key made for one scenario (ops_sign.c); it lives only in memory. */
+struct sign_key {
+    char *name;
+    struct rc_crypto_key *key;
+};
+
 struct created {
     char *repo;
     char *digest;
@@ -47,6 +53,8 @@ struct sctx {
     size_t nvars, capvars;
     struct saved_artifact *arts;
     size_t narts, caparts;
+    struct sign_key *keys;
+    size_t nkeys, capkeys;
     struct created *created;
     size_t ncreated, capcreated;
 

@@ -545,6 +545,26 @@ static size_t next_ready(struct pool *pl, bool *any_pending)
     return SIZE_MAX;
 }
 
+/* Matrix columns follow the suites' order (file names), except that the signature columns
+ * stand right after the policy columns: both answer "can this registry hold my policies". */
+static void group_signature_features(struct rc_strv *f)
+{
+    size_t last_policy = SIZE_MAX;
+    for (size_t i = 0; i < f->n; i++)
+        if (rc_str_starts(f->v[i], "Policy "))
+            last_policy = i;
+    if (last_policy == SIZE_MAX)
+        return;
+    size_t at = last_policy + 1;
+    for (size_t i = at; i < f->n; i++) {
+        if (!rc_str_starts(f->v[i], "Signatures ("))
+            continue;
+        char *moved = f->v[i];
+        memmove(f->v + at + 1, f->v + at, (i - at) * sizeof(*f->v));
+        f->v[at++] = moved;
+    }
+}
+
 static bool step_writes(const struct rc_step *st)
 {
     switch (st->def->op) {
@@ -921,6 +941,7 @@ int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct
         if (any)
             rc_strv_push(&out->suites, s->name);
     }
+    group_signature_features(&out->features);
     if (!run.nscenarios) {
         free(run.scenarios);
         return rc_error_set(err, RC_EINVAL, "no check selected (see --only, --skip and -s)");

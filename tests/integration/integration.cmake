@@ -69,3 +69,8 @@ foreach(script ${RC_IT_SCRIPTS})
     set_tests_properties(it.${name} PROPERTIES RESOURCE_LOCK system-packages)
   endif()
 endforeach()
+# the flip matrix runs every suite once per quirk (about 40 runs): five minutes alone on the
+# lab machines, more while other tests share the two cores
+if(TEST it.fault_flips)
+  set_tests_properties(it.fault_flips PROPERTIES TIMEOUT 900)
+endif()
