@@ -223,29 +223,6 @@ static void test_file_links(void)
     rc_results_dispose(&r);
 }
 
-/* Signed policies in Kubewarden's words: kwctl verify follows the cosign cell; a bundle that
- * passed only through the tag fallback says so; a failing one does not work. Registries
- * without signature checks get no such sentence. */
-static void set_feature(struct rc_results *r, size_t reg, size_t nth, const char *feature,
-                        enum rc_status st, bool fallback)
-{
-    struct rc_registry_result *rr = &r->registries[reg];
-    for (size_t k = 0, seen = 0; k < rr->nchecks; k++) {
-        /* the verdict's own features stay */
-        if (rc_str_eq(rr->checks[k].feature, "Policy push") ||
-            rc_str_eq(rr->checks[k].feature, "Policy pull") ||
-            rc_str_starts(rr->checks[k].feature, "Signatures ("))
-            continue;
-        if (seen++ < nth)
-            continue;
-        free(rr->checks[k].feature);
-        rr->checks[k].feature = rc_xstrdup(feature);
-        rr->checks[k].status = st;
-        rr->checks[k].fallback = fallback;
-        return;
-    }
-    CU_FAIL_FATAL("not enough checks to relabel");
-}
 
 
 static CU_TestInfo docs_tests[] = {
