@@ -223,8 +223,6 @@ static void test_file_links(void)
     rc_results_dispose(&r);
 }
 
-
-
 static CU_TestInfo docs_tests[] = {
     {"golden page", test_golden},
     {"verdicts", test_verdicts},
