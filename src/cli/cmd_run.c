@@ -111,13 +111,14 @@ static void on_progress(void *ctx, const struct rc_registry_result *reg,
     p->done = done;
     p->total = total;
     if (p->verbosity > 0) {
-        /* the reason quotes registry answers: no control character reaches the terminal */
-        size_t len = check->reason ? strlen(check->reason) + 1 : 1;
-        char *why = rc_xmalloc(len);
-        printable(why, len, check->reason);
+        /* the reason quotes registry answers: printed as the summary prints it, with no
+         * control character (C0, DEL or C1) reaching the terminal */
+        struct rc_buf why = RC_BUF_INIT(0);
+        rc_buf_add(&why, "", 0);
+        rc_buf_add_printable(&why, check->reason, false);
         printf("[%zu/%zu] %-20s %-36s %s%s%s\n", done, total, reg->id, check->id,
-               rc_status_name(check->status), *why ? "  " : "", why);
-        free(why);
+               rc_status_name(check->status), why.len ? "  " : "", rc_buf_str(&why));
+        rc_buf_dispose(&why);
         fflush(stdout);
     } else if (p->bar) {
         draw(p);

@@ -285,8 +285,11 @@ int rc_report_summary(const struct rc_results *r, struct rc_buf *out,
         }
         write_lines(&b, &l, ids, o->color);
         not_listed(&b, hidden, o->reports_dir);
-        /* the Kubewarden verdict of each registry whose policy checks ran */
+        /* the Kubewarden verdict of each registry whose policy checks ran (a registry with a
+         * problem of its own has its one line already) */
         for (size_t i = 0; i < r->nregistries; i++) {
+            if (r->registries[i].problem)
+                continue;
             char *kv = rc_report_kwctl_line(&r->registries[i]);
             if (!kv)
                 continue;

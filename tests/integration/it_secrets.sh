@@ -71,10 +71,13 @@ for id in "${ids[@]}"; do
     # (spec checks: the policy checks model kwctl, which takes no identity token)
     expect_status "$out/results.json" "$id" push.post-put pass
     expect_status "$out/results.json" "$id" pull.manifest.get.by-digest pass
-    # the keys signed: every signature check verified what they signed
-    expect_status "$out/results.json" "$id" signatures.cosign.verify pass
-    expect_status "$out/results.json" "$id" signatures.cosign.two-signatures pass
-    expect_status "$out/results.json" "$id" signatures.bundle.verify pass
+    # the keys signed: every signature check verified what they signed (they need
+    # policy.push, which kwctl cannot do with an identity token)
+    if [[ $id != token-identity ]]; then
+        expect_status "$out/results.json" "$id" signatures.cosign.verify pass
+        expect_status "$out/results.json" "$id" signatures.cosign.two-signatures pass
+        expect_status "$out/results.json" "$id" signatures.bundle.verify pass
+    fi
 done
 # 3: kwctl, modelled by the policy checks, cannot authenticate with an identity token
 ((RC_EXIT == 0 || RC_EXIT == 1 || RC_EXIT == 3)) || fail "exit $RC_EXIT: $(tail -3 "$out.stdout")"
