@@ -16,3 +16,14 @@ endforeach()
 if(EXISTS ${PROJECT_SOURCE_DIR}/tests/integration/integration.cmake)
   include(${PROJECT_SOURCE_DIR}/tests/integration/integration.cmake)
 endif()
+
+# The Sigstore bundles regcompat writes, validated by the Sigstore JavaScript library
+# (tests/tools/sigstore-js; node and the package come from scripts/setup.sh).
+add_executable(rc-bundle-samples ${PROJECT_SOURCE_DIR}/tests/tools/bundle_samples.c)
+target_compile_options(rc-bundle-samples PRIVATE ${RC_WARNINGS})
+target_link_libraries(rc-bundle-samples PRIVATE regcompat_core)
+add_test(NAME tool.sigstore-bundle
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/tools/sigstore-js/check.sh
+                 $<TARGET_FILE:rc-bundle-samples> ${PROJECT_SOURCE_DIR}
+                 ${CMAKE_BINARY_DIR}/tool-work/sigstore-bundle)
+set_tests_properties(tool.sigstore-bundle PROPERTIES LABELS unit TIMEOUT 60)

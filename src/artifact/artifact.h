@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "crypto/crypto.h"
 #include "digest/digest.h"
 
 /* ---- media types and fixed values ------------------------------------------------------ */
@@ -305,30 +306,48 @@ int rc_artifact_build_index(struct rc_artifact *out, const struct rc_artifact_in
                             struct rc_error **err);
 
 /* cosign legacy signature manifest, stored under rc_artifact_cosign_tag(signed digest):
- * config application/vnd.oci.image.config.v1+json (a small image config), one Simple Signing
- * layer per signature with the cosign annotations. Signature, certificate, chain and Rekor
- * bundle are deterministic fakes marked as test data: we test storage, not cryptography. */
+ * config application/vnd.oci.image.config.v1+json (a small image config listing every layer
+ * in rootfs.diff_ids), one Simple Signing layer per signature. Layout from sigstore-rs 0.13.0
+ * src/cosign/client.rs (push_signature) and cosign v3.1.2 pkg/oci/static and mutate.
+ * Without a key the layers carry every cosign annotation with deterministic fakes marked as
+ * test data (storage tests); with a key each layer carries only
+ * dev.cosignproject.cosign/signature, the base64 DER ECDSA signature of the payload, as
+ * `cosign sign --key --tlog-upload=false` writes it (not deterministic: ECDSA is random). */
 struct rc_artifact_cosign_opts {
     const char *salt;
-    const char *docker_reference; /* critical.identity.docker-reference, e.g. "host/ns/repo" */
-    const char *manifest_digest;  /* the signed manifest's digest */
-    unsigned nsignatures;         /* 0 = 1 */
+    const char *docker_reference;    /* critical.identity.docker-reference, e.g. "host/ns/repo" */
+    const char *manifest_digest;     /* the signed manifest's digest */
+    unsigned nsignatures;            /* 0 = 1 */
+    const struct rc_crypto_key *key; /* NULL = fake signatures */
+    /* the .sig manifest already stored: its layers come first and are kept as they are
+     * (their blobs are in the registry already), the new signatures are appended, as cosign
+     * appends a signature to an existing .sig (read, add a layer, write back) */
+    const struct rc_artifact_manifest *append_to;
 };
 int rc_artifact_build_cosign(struct rc_artifact *out, const struct rc_artifact_cosign_opts *o,
                              struct rc_error **err);
 /* "sha256-<hex>.sig" for a manifest digest (caller frees); NULL when digest is invalid. */
 char *rc_artifact_cosign_tag(const char *digest);
 
-/* Sigstore bundle referrer (cosign 3): artifactType and single layer
- * application/vnd.dev.sigstore.bundle.v0.3+json, the empty config, subject, and annotations
- * dev.sigstore.bundle.content, dev.sigstore.bundle.predicateType and
- * org.opencontainers.image.created (RC_ARTIFACT_CREATED). */
+/* Sigstore bundle referrer as cosign 3 writes it (cosign v3.1.2 pkg/oci/remote/write.go,
+ * WriteReferrer and WriteAttestationNewBundleFormat): artifactType and single layer
+ * application/vnd.dev.sigstore.bundle.v0.3+json, the empty config whose descriptor also
+ * carries that artifactType, subject, and annotations dev.sigstore.bundle.content,
+ * dev.sigstore.bundle.predicateType and org.opencontainers.image.created
+ * (RC_ARTIFACT_CREATED). A "dsse-envelope" bundle holds an in-toto statement about the
+ * subject; with a key its DSSE signature is real (ECDSA over rc_artifact_dsse_pae) and
+ * verificationMaterial.publicKey.hint is the base64 SHA-256 of the public key's DER. */
 struct rc_artifact_bundle_opts {
     const char *salt;
     const struct rc_artifact_desc *subject; /* required */
     const char *content;                    /* NULL = "message-signature" */
     const char *predicate_type;             /* NULL = "https://sigstore.dev/cosign/sign/v1" */
+    const struct rc_crypto_key *key;        /* dsse-envelope only; NULL = a fake signature */
 };
+/* DSSE's pre-authentication encoding, what a DSSE signature signs: "DSSEv1" SP LEN(type) SP
+ * type SP LEN(payload) SP payload, lengths in decimal (DSSE v1.0 protocol.md). Appends. */
+void rc_artifact_dsse_pae(struct rc_buf *out, const char *payload_type, const void *payload,
+                          size_t len);
 int rc_artifact_build_sigstore_bundle(struct rc_artifact *out,
                                       const struct rc_artifact_bundle_opts *o,
                                       struct rc_error **err);

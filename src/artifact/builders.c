@@ -21,26 +21,7 @@
 
 static char *base64(const void *data, size_t len)
 {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    char *out = rc_xmalloc((len + 2) / 3 * 4 + 1);
-    size_t o = 0, i = 0;
-    for (; i + 2 < len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        out[o++] = tab[v >> 18];
-        out[o++] = tab[(v >> 12) & 63];
-        out[o++] = tab[(v >> 6) & 63];
-        out[o++] = tab[v & 63];
-    }
-    if (i < len) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0);
-        out[o++] = tab[v >> 18];
-        out[o++] = tab[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    return out;
+    return rc_crypto_base64(data, len);
 }
 
 static char *base64_str(const char *s)
@@ -635,6 +616,76 @@ static int cosign_rekor_bundle(struct rc_buf *out, const char *salt, unsigned i,
     return rc;
 }
 
+/* One signature layer's annotations: the real signature, or the full set of fakes. */
+static int cosign_annotations(struct rc_artifact_desc *l, const struct rc_artifact_cosign_opts *o,
+                              unsigned i, const struct rc_buf *payload, const char *payload_digest,
+                              struct rc_error **err)
+{
+    if (o->key) {
+        struct rc_buf der = RC_BUF_INIT(0);
+        int rc = rc_crypto_sign(&der, o->key, payload->data, payload->len, err);
+        if (rc == 0) {
+            char *sig = base64(der.data, der.len);
+            rc_artifact_annots_set(&l->annotations, "dev.cosignproject.cosign/signature", sig);
+            free(sig);
+        }
+        rc_buf_dispose(&der);
+        return rc;
+    }
+    char *sig = fake_b64("signature", o->salt, i, o->manifest_digest);
+    struct rc_buf cert = RC_BUF_INIT(0), chain = RC_BUF_INIT(0), bundle = RC_BUF_INIT(0);
+    fake_pem(&cert, "leaf certificate", o->salt, i, o->manifest_digest);
+    fake_pem(&chain, "intermediate certificate", o->salt, i, o->manifest_digest);
+    fake_pem(&chain, "root certificate", o->salt, i, o->manifest_digest);
+    int rc = cosign_rekor_bundle(&bundle, o->salt, i, payload_digest, sig, err);
+    if (rc == 0) {
+        rc_artifact_annots_set(&l->annotations, "dev.cosignproject.cosign/signature", sig);
+        rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/certificate",
+                               rc_buf_str(&cert));
+        rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/chain", rc_buf_str(&chain));
+        rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/bundle", rc_buf_str(&bundle));
+    }
+    free(sig);
+    rc_buf_dispose(&cert);
+    rc_buf_dispose(&chain);
+    rc_buf_dispose(&bundle);
+    return rc;
+}
+
+/* The small image config cosign writes: one history entry and one diff_id per layer. */
+static int cosign_config(struct rc_buf *cfg, const struct rc_artifact_manifest *m,
+                         struct rc_error **err)
+{
+    struct rc_jw w;
+    rc_jw_init(&w, cfg, false);
+    rc_jw_obj_begin(&w);
+    rc_jw_kstr(&w, "architecture", "");
+    rc_jw_key(&w, "config");
+    rc_jw_obj_begin(&w);
+    rc_jw_obj_end(&w);
+    rc_jw_kstr(&w, "created", "0001-01-01T00:00:00Z");
+    rc_jw_key(&w, "history");
+    rc_jw_arr_begin(&w);
+    for (size_t i = 0; i < m->nlayers; i++) {
+        rc_jw_obj_begin(&w);
+        rc_jw_kstr(&w, "created", "0001-01-01T00:00:00Z");
+        rc_jw_obj_end(&w);
+    }
+    rc_jw_arr_end(&w);
+    rc_jw_kstr(&w, "os", "");
+    rc_jw_key(&w, "rootfs");
+    rc_jw_obj_begin(&w);
+    rc_jw_key(&w, "diff_ids");
+    rc_jw_arr_begin(&w);
+    for (size_t i = 0; i < m->nlayers; i++)
+        rc_jw_str(&w, m->layers[i].digest);
+    rc_jw_arr_end(&w);
+    rc_jw_kstr(&w, "type", "layers");
+    rc_jw_obj_end(&w);
+    rc_jw_obj_end(&w);
+    return jw_done(&w, "cosign image config", err);
+}
+
 int rc_artifact_build_cosign(struct rc_artifact *out, const struct rc_artifact_cosign_opts *o,
                              struct rc_error **err)
 {
@@ -643,6 +694,7 @@ int rc_artifact_build_cosign(struct rc_artifact *out, const struct rc_artifact_c
         return rc_error_set(err, RC_EINVAL,
                             "cosign signature: a docker reference and a valid digest are needed");
     unsigned nsig = o->nsignatures ? o->nsignatures : 1;
+    size_t nold = o->append_to ? o->append_to->nlayers : 0;
     struct rc_artifact_manifest m = {0};
     m.schema_version = 2;
     m.media_type = rc_xstrdup(RC_ARTIFACT_MT_OCI_MANIFEST);
@@ -673,67 +725,29 @@ int rc_artifact_build_cosign(struct rc_artifact *out, const struct rc_artifact_c
     char payload_digest[RC_DIGEST_MAX];
     rc_digest_bytes(RC_DIGEST_SHA256, payload.data, payload.len, payload_digest);
 
-    /* a small image config, as cosign writes one: rootfs lists each layer */
-    rc_jw_init(&w, &cfg, false);
-    rc_jw_obj_begin(&w);
-    rc_jw_kstr(&w, "architecture", "");
-    rc_jw_key(&w, "config");
-    rc_jw_obj_begin(&w);
-    rc_jw_obj_end(&w);
-    rc_jw_kstr(&w, "created", "0001-01-01T00:00:00Z");
-    rc_jw_key(&w, "history");
-    rc_jw_arr_begin(&w);
-    for (unsigned i = 0; i < nsig; i++) {
-        rc_jw_obj_begin(&w);
-        rc_jw_kstr(&w, "created", "0001-01-01T00:00:00Z");
-        rc_jw_obj_end(&w);
+    m.layers = rc_xcalloc(nold + nsig, sizeof(*m.layers));
+    for (size_t i = 0; i < nold; i++) {
+        rc_artifact_desc_copy(&m.layers[i], &o->append_to->layers[i]);
+        m.nlayers = i + 1;
     }
-    rc_jw_arr_end(&w);
-    rc_jw_kstr(&w, "os", "");
-    rc_jw_key(&w, "rootfs");
-    rc_jw_obj_begin(&w);
-    rc_jw_key(&w, "diff_ids");
-    rc_jw_arr_begin(&w);
-    for (unsigned i = 0; i < nsig; i++)
-        rc_jw_str(&w, payload_digest);
-    rc_jw_arr_end(&w);
-    rc_jw_kstr(&w, "type", "layers");
-    rc_jw_obj_end(&w);
-    rc_jw_obj_end(&w);
-    if ((rc = jw_done(&w, "cosign image config", err)) < 0)
+    for (unsigned i = 0; i < nsig; i++) {
+        struct rc_artifact_desc *l = &m.layers[nold + i];
+        m.nlayers = nold + i + 1;
+        if ((rc = add_mem_blob(out, l, RC_ARTIFACT_MT_COSIGN_SIMPLESIGNING, payload.data,
+                               payload.len, err)) < 0 ||
+            (rc = cosign_annotations(l, o, (unsigned)nold + i, &payload, payload_digest, err)) < 0)
+            goto out;
+    }
+    if ((rc = cosign_config(&cfg, &m, err)) < 0)
         goto out;
-
     m.config = rc_xcalloc(1, sizeof(*m.config));
     if ((rc = add_buf_blob(out, m.config, RC_ARTIFACT_MT_OCI_CONFIG, &cfg, err)) < 0)
         goto out;
-    m.layers = rc_xcalloc(nsig, sizeof(*m.layers));
-    for (unsigned i = 0; i < nsig; i++) {
-        struct rc_artifact_desc *l = &m.layers[i];
-        m.nlayers = i + 1;
-        if ((rc = add_mem_blob(out, l, RC_ARTIFACT_MT_COSIGN_SIMPLESIGNING, payload.data,
-                               payload.len, err)) < 0)
-            goto out;
-        char *sig = fake_b64("signature", o->salt, i, o->manifest_digest);
-        struct rc_buf cert = RC_BUF_INIT(0), chain = RC_BUF_INIT(0), bundle = RC_BUF_INIT(0);
-        fake_pem(&cert, "leaf certificate", o->salt, i, o->manifest_digest);
-        fake_pem(&chain, "intermediate certificate", o->salt, i, o->manifest_digest);
-        fake_pem(&chain, "root certificate", o->salt, i, o->manifest_digest);
-        rc = cosign_rekor_bundle(&bundle, o->salt, i, payload_digest, sig, err);
-        if (rc == 0) {
-            rc_artifact_annots_set(&l->annotations, "dev.cosignproject.cosign/signature", sig);
-            rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/certificate",
-                                   rc_buf_str(&cert));
-            rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/chain",
-                                   rc_buf_str(&chain));
-            rc_artifact_annots_set(&l->annotations, "dev.sigstore.cosign/bundle",
-                                   rc_buf_str(&bundle));
-        }
-        free(sig);
-        rc_buf_dispose(&cert);
-        rc_buf_dispose(&chain);
-        rc_buf_dispose(&bundle);
-        if (rc < 0)
-            goto out;
+    /* the config is pushed first, as for every artifact */
+    if (out->nblobs > 1) {
+        struct rc_artifact_blob cb = out->blobs[out->nblobs - 1];
+        memmove(out->blobs + 1, out->blobs, (out->nblobs - 1) * sizeof(*out->blobs));
+        out->blobs[0] = cb;
     }
     rc = finish(out, &m, RC_ARTIFACT_MT_OCI_MANIFEST, err);
 out:
@@ -749,6 +763,13 @@ out:
 
 /* ---- Sigstore bundle referrer ---------------------------------------------------------- */
 
+void rc_artifact_dsse_pae(struct rc_buf *out, const char *payload_type, const void *payload,
+                          size_t len)
+{
+    rc_buf_addf(out, "DSSEv1 %zu %s %zu ", strlen(payload_type), payload_type, len);
+    rc_buf_add(out, payload, len);
+}
+
 static int write_bundle(struct rc_buf *out, const struct rc_artifact_bundle_opts *o,
                         const char *content, struct rc_error **err)
 {
@@ -756,7 +777,24 @@ static int write_bundle(struct rc_buf *out, const struct rc_artifact_bundle_opts
     size_t nraw = digest_raw(raw, o->subject->digest);
     char *digest_b64 = base64(raw, nraw);
     char *sig = fake_b64("bundle signature", o->salt, 0, o->subject->digest);
-    char *hint = fake_b64("public key hint", o->salt, 0, NULL);
+    char *hint = NULL;
+    if (o->key) {
+        struct rc_buf der = RC_BUF_INIT(0);
+        int krc = rc_crypto_public_der(&der, o->key, err);
+        if (krc < 0) {
+            rc_buf_dispose(&der);
+            free(digest_b64);
+            free(sig);
+            return krc;
+        }
+        unsigned char fp[64];
+        char d[RC_DIGEST_MAX];
+        rc_digest_bytes(RC_DIGEST_SHA256, der.data, der.len, d);
+        hint = base64(fp, digest_raw(fp, d));
+        rc_buf_dispose(&der);
+    } else {
+        hint = fake_b64("public key hint", o->salt, 0, NULL);
+    }
     struct rc_jw w;
     rc_jw_init(&w, out, false);
     rc_jw_obj_begin(&w);
@@ -803,8 +841,28 @@ static int write_bundle(struct rc_buf *out, const struct rc_artifact_bundle_opts
             free(hint);
             return src;
         }
+        size_t stlen = st.len;
         char *statement = rc_buf_steal(&st, NULL);
-        char *payload = base64_str(statement);
+        char *payload = base64(statement, stlen);
+        if (o->key) {
+            struct rc_buf pae = RC_BUF_INIT(0), der = RC_BUF_INIT(0);
+            rc_artifact_dsse_pae(&pae, "application/vnd.in-toto+json", statement, stlen);
+            int krc = rc_crypto_sign(&der, o->key, pae.data, pae.len, err);
+            if (krc == 0) {
+                free(sig);
+                sig = base64(der.data, der.len);
+            }
+            rc_buf_dispose(&pae);
+            rc_buf_dispose(&der);
+            if (krc < 0) {
+                free(payload);
+                free(statement);
+                free(digest_b64);
+                free(sig);
+                free(hint);
+                return krc;
+            }
+        }
         rc_jw_key(&w, "dsseEnvelope");
         rc_jw_obj_begin(&w);
         rc_jw_kstr(&w, "payload", payload);
@@ -865,6 +923,7 @@ int rc_artifact_build_sigstore_bundle(struct rc_artifact *out,
             0 ||
         (rc = add_buf_blob(out, &m.layers[0], RC_ARTIFACT_MT_SIGSTORE_BUNDLE, &bundle, err)) < 0)
         goto out;
+    m.config->artifact_type = rc_xstrdup(RC_ARTIFACT_MT_SIGSTORE_BUNDLE);
     copy_subject(&m, o->subject);
     rc_artifact_annots_set(&m.annotations, "dev.sigstore.bundle.content", eff.content);
     rc_artifact_annots_set(&m.annotations, "dev.sigstore.bundle.predicateType", eff.predicate_type);

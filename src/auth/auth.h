@@ -62,6 +62,9 @@ int rc_auth_docker_config(struct rc_credentials *out, const char *host, const ch
 /* A docker config.json / containers auth.json holding one entry, {"auths": {host: {"auth":
  * base64(username:password)}}}, for a tool run with an explicit auth file. Malloc'd. */
 char *rc_auth_config_json(const char *host, const char *username, const char *password);
+/* The config.json read when config_path is NULL: $DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json; NULL without either variable. For messages that say where to log in. */
+char *rc_auth_docker_config_path(void);
 /* Runs "docker-credential-<helper> get" for host (the credential helper protocol). */
 int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const char *host,
                         struct rc_error **err);

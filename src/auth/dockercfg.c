@@ -320,7 +320,7 @@ int rc_auth_cred_helper(struct rc_credentials *out, const char *helper, const ch
 
 /* ---- config.json ----------------------------------------------------------------------- */
 
-static char *default_config_path(void)
+char *rc_auth_docker_config_path(void)
 {
     const char *dir = getenv("DOCKER_CONFIG");
     if (dir && *dir)
@@ -382,7 +382,7 @@ int rc_auth_docker_config(struct rc_credentials *out, const char *host, const ch
                           struct rc_error **err)
 {
     memset(out, 0, sizeof(*out));
-    rc_autofree char *path = config_path ? rc_xstrdup(config_path) : default_config_path();
+    rc_autofree char *path = config_path ? rc_xstrdup(config_path) : rc_auth_docker_config_path();
     if (!path || !host || !*host)
         return 0;
     struct rc_buf text = RC_BUF_INIT(CONFIG_MAX_BYTES);

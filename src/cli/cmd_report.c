@@ -11,89 +11,6 @@
 
 #include "base/banned.h"
 
-static const char merge_usage[] =
-    "usage: regcompat report merge RESULTS.json... -o DIR [--docs FILE] [--link-base PREFIX]\n"
-    "                              [-q]\n"
-    "  Joins the results of CI shards (each from 'run --shard I/N', over disjoint sets of\n"
-    "  registries) into one run: DIR receives results.json, junit.xml and matrix.md.\n"
-    "  A registry found in two inputs is an error unless both entries are identical; every\n"
-    "  input must come from the same regcompat version.\n"
-    "\n"
-    "  -o, --output DIR      where the merged reports go (required)\n"
-    "      --docs FILE       also write the documentation page (links point into DIR)\n"
-    "      --link-base PREFIX  put PREFIX in front of the page's links instead\n"
-    "                        (e.g. https://ci.example.org/reports/)\n"
-    "  -q, --quiet           no summary on stdout\n"
-    "\n"
-    "  exit 0 when the reports were written, 2 on bad input (the file is named)\n"
-    "\nexamples:\n"
-    "  regcompat report merge shard-1/results.json shard-2/results.json -o reports/\n"
-    "  regcompat report merge shards/*/results.json -o reports/ --docs docs/oci-registries.md\n";
-
-static const char diff_usage[] =
-    "usage: regcompat report diff OLD.json NEW.json [MORE.json...] [--markdown FILE]\n"
-    "  Compares two runs and prints what changed, one line per change:\n"
-    "    regression  a check now fails or errors and did better before (statuses rank\n"
-    "                pass > xpass > xfail > unsupported > skip > error > fail)\n"
-    "    fix         a failing or erroring check now passes\n"
-    "    supported   a feature that was unsupported now passes\n"
-    "    changed     any other change of status (better or worse)\n"
-    "    new/removed registries and checks (never regressions)\n"
-    "  Given more than two files (oldest first), the last two are compared and checks whose\n"
-    "  status flips between consecutive runs more than once are listed as flaky.\n"
-    "\n"
-    "  -m, --markdown FILE   also write the comparison as Markdown\n"
-    "\n"
-    "  exit 0 no regression, 1 at least one regression, 2 on bad input (the file is named)\n"
-    "\nexamples:\n"
-    "  regcompat report diff nightly-1/results.json nightly-2/results.json\n"
-    "  regcompat report diff n1.json n2.json n3.json n4.json --markdown diff.md\n";
-
-static const char docs_usage[] =
-    "usage: regcompat report docs RESULTS.json -o FILE [--link-base PREFIX]\n"
-    "  Writes the documentation page (Docusaurus frontmatter, registries with their verdict,\n"
-    "  tools, known issues) from a results.json. Its links point to that results.json and\n"
-    "  to the matrix.md beside it, relative to FILE; -o - prints the page.\n"
-    "\n"
-    "  -o, --output FILE     the page to write (required)\n"
-    "      --link-base PREFIX  put PREFIX in front of the page's links instead\n"
-    "\n"
-    "  exit 0 when written, 2 on bad input\n"
-    "\nexamples:\n"
-    "  regcompat report docs reports/results.json -o docs/reference/oci-registries.md\n"
-    "  regcompat report docs reports/results.json -o - --link-base https://ci.example.org/r/\n";
-
-static const char html_usage[] =
-    "usage: regcompat report html RESULTS.json... -o FILE\n"
-    "  Writes report.html: one self-contained page (no network access needed, readable\n"
-    "  without JavaScript) with the matrix of the last results.json, a Kubewarden verdict per\n"
-    "  registry, the known issues (xfail / xpass), and every cell that is not a plain pass\n"
-    "  with its checks and the redacted HTTP exchanges. Given several results.json files\n"
-    "  (oldest first, e.g. one per night) it adds a history per registry: a chart of pass,\n"
-    "  fail and error counts per run and the changes between the last two runs (as 'report\n"
-    "  diff' finds them). -o - prints the page.\n"
-    "\n"
-    "  -o, --output FILE     the page to write (required)\n"
-    "\n"
-    "  exit 0 when written, 2 on bad input (the file is named)\n"
-    "\nexamples:\n"
-    "  regcompat report html reports/results.json -o reports/report.html\n"
-    "  regcompat report html nights/*/results.json -o history.html\n";
-
-static const char report_usage[] =
-    "usage: regcompat report merge RESULTS.json... -o DIR [--docs FILE]\n"
-    "       regcompat report diff OLD.json NEW.json [MORE.json...] [--markdown FILE]\n"
-    "       regcompat report docs RESULTS.json -o FILE\n"
-    "       regcompat report html RESULTS.json... -o FILE\n"
-    "\n"
-    "  merge   join CI shards into one results.json, junit.xml, matrix.md (and docs page)\n"
-    "  diff    regressions, fixes, newly supported features, flaky checks; exit 1 on a\n"
-    "          regression\n"
-    "  docs    the documentation page of a run\n"
-    "  html    one self-contained HTML page: matrix, evidence, history over several runs\n"
-    "\n"
-    "run 'regcompat report COMMAND --help' for a command's options and examples.\n";
-
 /* Reads and parses one results.json; problems are printed with the path. */
 static int load(struct rc_results *out, const char *path, const char *cmd)
 {
@@ -166,48 +83,40 @@ static char *dir_of(const char *path)
     return slash == path ? rc_xstrdup("/") : rc_xstrndup(path, (size_t)(slash - path));
 }
 
-enum { OPT_DOCS = 0x100, OPT_LINK_BASE };
-
 static int cmd_merge(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"docs", required_argument, NULL, OPT_DOCS},
-        {"link-base", required_argument, NULL, OPT_LINK_BASE},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct rc_cli_getopt g;
+    rc_cli_getopt_init(&g, &rc_cli_cmd_merge);
     const char *outdir = NULL, *docs = NULL, *link_base = NULL;
     bool quiet = false;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             outdir = optarg;
             break;
-        case OPT_DOCS:
+        case RC_OPT_DOCS:
             docs = optarg;
             break;
-        case OPT_LINK_BASE:
+        case RC_OPT_LINK_BASE:
             link_base = optarg;
             break;
         case 'q':
             quiet = true;
             break;
         case 'h':
-            fputs(merge_usage, stdout);
+            rc_cli_usage(stdout, &rc_cli_cmd_merge);
             return RC_EXIT_OK;
         default:
-            fputs(merge_usage, stderr);
+            rc_cli_usage_short(stderr, &rc_cli_cmd_merge);
             return RC_EXIT_USAGE;
         }
     }
     if (optind >= argc || !outdir) {
-        fprintf(stderr, "regcompat report merge: %s\n%s",
-                optind >= argc ? "name the results.json files to merge" : "-o DIR is required",
-                merge_usage);
+        fprintf(stderr, "regcompat report merge: %s\n",
+                optind >= argc ? "name the results.json files to merge" : "-o DIR is required");
+        rc_cli_usage_short(stderr, &rc_cli_cmd_merge);
         return RC_EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
@@ -232,7 +141,9 @@ static int cmd_merge(int argc, char **argv)
         goto out;
     if (!quiet) {
         struct rc_buf sum = RC_BUF_INIT(0);
-        rc_report_summary(&merged, &sum, rc_cli_color(STDOUT_FILENO));
+        struct rc_report_summary_opts so = {.color = rc_cli_color(STDOUT_FILENO),
+                                            .reports_dir = outdir};
+        rc_report_summary(&merged, &sum, &so);
         fputs(rc_buf_str(&sum), stdout);
         rc_buf_dispose(&sum);
     }
@@ -247,30 +158,27 @@ out:
 
 static int cmd_diff(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"markdown", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct rc_cli_getopt g;
+    rc_cli_getopt_init(&g, &rc_cli_cmd_diff);
     const char *markdown = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "m:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (opt) {
         case 'm':
             markdown = optarg;
             break;
         case 'h':
-            fputs(diff_usage, stdout);
+            rc_cli_usage(stdout, &rc_cli_cmd_diff);
             return RC_EXIT_OK;
         default:
-            fputs(diff_usage, stderr);
+            rc_cli_usage_short(stderr, &rc_cli_cmd_diff);
             return RC_EXIT_USAGE;
         }
     }
     if (argc - optind < 2) {
-        fprintf(stderr, "regcompat report diff: name at least two results.json files\n%s",
-                diff_usage);
+        fprintf(stderr, "regcompat report diff: name at least two results.json files\n");
+        rc_cli_usage_short(stderr, &rc_cli_cmd_diff);
         return RC_EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
@@ -303,34 +211,31 @@ out:
 
 static int cmd_docs(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"link-base", required_argument, NULL, OPT_LINK_BASE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct rc_cli_getopt g;
+    rc_cli_getopt_init(&g, &rc_cli_cmd_docs);
     const char *file = NULL, *link_base = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             file = optarg;
             break;
-        case OPT_LINK_BASE:
+        case RC_OPT_LINK_BASE:
             link_base = optarg;
             break;
         case 'h':
-            fputs(docs_usage, stdout);
+            rc_cli_usage(stdout, &rc_cli_cmd_docs);
             return RC_EXIT_OK;
         default:
-            fputs(docs_usage, stderr);
+            rc_cli_usage_short(stderr, &rc_cli_cmd_docs);
             return RC_EXIT_USAGE;
         }
     }
     if (argc - optind != 1 || !file) {
-        fprintf(stderr, "regcompat report docs: %s\n%s",
-                !file ? "-o FILE is required" : "name exactly one results.json", docs_usage);
+        fprintf(stderr, "regcompat report docs: %s\n",
+                !file ? "-o FILE is required" : "name exactly one results.json");
+        rc_cli_usage_short(stderr, &rc_cli_cmd_docs);
         return RC_EXIT_USAGE;
     }
     struct rc_results r;
@@ -347,31 +252,28 @@ static int cmd_docs(int argc, char **argv)
 
 static int cmd_html(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct rc_cli_getopt g;
+    rc_cli_getopt_init(&g, &rc_cli_cmd_html);
     const char *file = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             file = optarg;
             break;
         case 'h':
-            fputs(html_usage, stdout);
+            rc_cli_usage(stdout, &rc_cli_cmd_html);
             return RC_EXIT_OK;
         default:
-            fputs(html_usage, stderr);
+            rc_cli_usage_short(stderr, &rc_cli_cmd_html);
             return RC_EXIT_USAGE;
         }
     }
     if (optind >= argc || !file) {
-        fprintf(stderr, "regcompat report html: %s\n%s",
-                !file ? "-o FILE is required" : "name the results.json files to render",
-                html_usage);
+        fprintf(stderr, "regcompat report html: %s\n",
+                !file ? "-o FILE is required" : "name the results.json files to render");
+        rc_cli_usage_short(stderr, &rc_cli_cmd_html);
         return RC_EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
@@ -412,12 +314,13 @@ int rc_cmd_report(int argc, char **argv)
 {
     if (argc < 2 || rc_str_eq(argv[1], "-h") || rc_str_eq(argv[1], "--help") ||
         rc_str_eq(argv[1], "help")) {
-        fputs(report_usage, argc < 2 ? stderr : stdout);
+        rc_cli_usage(argc < 2 ? stderr : stdout, &rc_cli_cmd_report);
         return argc < 2 ? RC_EXIT_USAGE : RC_EXIT_OK;
     }
     for (size_t i = 0; i < RC_ARRAY_LEN(subcommands); i++)
         if (rc_str_eq(argv[1], subcommands[i].name))
             return subcommands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "regcompat report: unknown command '%s'\n%s", argv[1], report_usage);
+    fprintf(stderr, "regcompat report: unknown command '%s'\n", argv[1]);
+    rc_cli_usage_short(stderr, &rc_cli_cmd_report);
     return RC_EXIT_USAGE;
 }

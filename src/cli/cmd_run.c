@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,38 +17,6 @@
 
 #include "base/banned.h"
 
-static const char run_usage[] =
-    "usage: regcompat run [-r PROFILE]... [--all] [--url URL]... [--insecure] [--ca FILE]\n"
-    "                     [-s SUITE|GLOB]... [--only ID-GLOB]... [--skip ID-GLOB]...\n"
-    "                     [-o DIR] [-j N] [--shard I/N] [--profiles-dir DIR]... [--suites-dir "
-    "DIR]\n"
-    "                     [--timeout SECONDS] [--keep] [--strict] [--docs FILE] [--html FILE]\n"
-    "                     [-v|-q]\n"
-    "\n"
-    "  -r, --registry ID|PATH  a profile id in the profiles dir, or a profile file\n"
-    "      --all               every enabled profile in the profiles dir\n"
-    "      --url URL           an ad-hoc registry (credentials from REGCOMPAT_USERNAME /\n"
-    "                          REGCOMPAT_PASSWORD or the docker config)\n"
-    "      --insecure          --url registries: do not verify TLS certificates\n"
-    "      --ca FILE           --url registries: trust this CA bundle\n"
-    "  -s, --suite NAME|GLOB   only these suites (default: all)\n"
-    "      --only GLOB         only checks whose id matches (repeatable)\n"
-    "      --skip GLOB         leave out checks whose id matches (repeatable)\n"
-    "  -o, --output DIR        reports directory (default reports/)\n"
-    "  -j, --jobs N            registries tested in parallel (default: all of them)\n"
-    "      --shard I/N         run the I-th of N slices of the selected registries\n"
-    "      --timeout SECONDS   per-request timeout (default: the profile's, 30)\n"
-    "      --keep              leave what the run pushed on the registries\n"
-    "      --strict            an xpass (expected failure that passed) fails the run\n"
-    "      --docs FILE         also write the documentation page (see 'report docs')\n"
-    "      --html FILE         also write the HTML report (see 'report html')\n"
-    "  -v, --verbose           print every check as it completes; debug log\n"
-    "  -q, --quiet             print only the final line\n"
-    "\nexamples:\n"
-    "  regcompat run --all\n"
-    "  regcompat run -r local-open -s policy --only 'policy.pull.*'\n"
-    "  regcompat run --url http://127.0.0.1:5000 -o /tmp/out\n";
-
 static void on_signal(int sig)
 {
     RC_UNUSED(sig);
@@ -56,16 +25,94 @@ static void on_signal(int sig)
 
 struct progress_ctx {
     int verbosity;
-    bool color;
+    bool bar;     /* a progress line on stderr (a terminal) */
+    size_t shown; /* width of the line on screen, to overwrite it */
+    uint64_t t0;  /* when the run started */
+    size_t done, total;
+    char reg[64]; /* the registry and check that started last */
+    char check[96];
 };
+
+/* src copied into dst with control characters (which could drive the terminal) as '?' */
+static void printable(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (const unsigned char *q = (const unsigned char *)(src ? src : ""); *q && n + 1 < cap; q++)
+        dst[n++] = *q < 0x20 || *q == 0x7f ? '?' : (char)*q;
+    dst[n] = '\0';
+}
+
+static size_t term_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* "\r[37/150] local-open  policy.push  12s left", overwriting the previous line; no escape
+ * sequence, so it also works where colour is off (NO_COLOR, TERM=dumb) */
+static void draw(struct progress_ctx *p)
+{
+    char left[32] = "";
+    if (p->done && p->done < p->total) {
+        uint64_t el = rc_now_ms() - p->t0;
+        uint64_t s = (el * (p->total - p->done) / p->done + 999) / 1000;
+        if (s >= 60)
+            snprintf(left, sizeof(left), "  %um%02us left", (unsigned)(s / 60), (unsigned)(s % 60));
+        else
+            snprintf(left, sizeof(left), "  %us left", (unsigned)s);
+    }
+    char line[256];
+    int n = snprintf(line, sizeof(line), "[%zu/%zu] %s  %s%s", p->done, p->total, p->reg, p->check,
+                     left);
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof(line) ? sizeof(line) - 1 : (size_t)n;
+    size_t max = term_width() - 1;
+    if (len > max)
+        len = max;
+    line[len] = '\0';
+    fprintf(stderr, "\r%s", line);
+    for (size_t i = len; i < p->shown; i++)
+        fputc(' ', stderr);
+    p->shown = len;
+    fflush(stderr);
+}
+
+static void progress_clear(struct progress_ctx *p)
+{
+    if (!p->bar || !p->shown)
+        return;
+    fputc('\r', stderr);
+    for (size_t i = 0; i < p->shown; i++)
+        fputc(' ', stderr);
+    fputc('\r', stderr);
+    fflush(stderr);
+    p->shown = 0;
+}
+
+/* the registry and the check now running */
+static void on_start(void *ctx, const struct rc_registry_result *reg, const struct rc_scenario *sc,
+                     size_t done, size_t total)
+{
+    struct progress_ctx *p = ctx;
+    if (!p->bar)
+        return;
+    p->done = done;
+    p->total = total;
+    printable(p->reg, sizeof(p->reg), reg->id);
+    printable(p->check, sizeof(p->check), sc->id);
+    draw(p);
+}
 
 static void on_progress(void *ctx, const struct rc_registry_result *reg,
                         const struct rc_check_result *check, size_t done, size_t total)
 {
     struct progress_ctx *p = ctx;
+    p->done = done;
+    p->total = total;
     if (p->verbosity > 0) {
         /* the reason quotes registry answers: printed as the summary prints it, with no
-         * control character reaching the terminal */
+         * control character (C0, DEL or C1) reaching the terminal */
         struct rc_buf why = RC_BUF_INIT(0);
         rc_buf_add(&why, "", 0);
         rc_buf_add_printable(&why, check->reason, false);
@@ -73,11 +120,8 @@ static void on_progress(void *ctx, const struct rc_registry_result *reg,
                rc_status_name(check->status), why.len ? "  " : "", rc_buf_str(&why));
         rc_buf_dispose(&why);
         fflush(stdout);
-    } else if (p->verbosity == 0 && p->color) {
-        fprintf(stderr, "\r%zu/%zu checks", done, total);
-        if (done == total)
-            fprintf(stderr, "\r\033[K");
-        fflush(stderr);
+    } else if (p->bar) {
+        draw(p);
     }
 }
 
@@ -165,7 +209,7 @@ static int load_profiles(struct rc_profile **out, size_t *n, const struct rc_str
     return problems->n ? RC_EINVAL : 0;
 }
 
-/* suites selected by name or glob */
+/* suites selected by name or glob; an unknown name lists the suites there are */
 static void select_suites(struct rc_suite *v, size_t *n, const struct rc_strv *names,
                           struct rc_strv *problems)
 {
@@ -175,8 +219,16 @@ static void select_suites(struct rc_suite *v, size_t *n, const struct rc_strv *n
         bool any = false;
         for (size_t i = 0; i < *n; i++)
             any |= rc_glob_match(names->v[k], v[i].name);
-        if (!any)
-            rc_strv_push_take(problems, rc_fmt("-s %s: no such suite", names->v[k]));
+        if (!any) {
+            struct rc_strv all = {0};
+            for (size_t i = 0; i < *n; i++)
+                rc_strv_push(&all, v[i].name);
+            char *known = rc_strv_join(&all, ", ");
+            rc_strv_push_take(problems,
+                              rc_fmt("-s %s: no such suite (suites: %s)", names->v[k], known));
+            free(known);
+            rc_strv_dispose(&all);
+        }
     }
     size_t keep = 0;
     for (size_t i = 0; i < *n; i++) {
@@ -191,140 +243,199 @@ static void select_suites(struct rc_suite *v, size_t *n, const struct rc_strv *n
     *n = keep;
 }
 
-int rc_cmd_run(int argc, char **argv)
+struct run_args {
+    struct rc_strv pdirs, ids, urls, suites, only, skip;
+    bool all, insecure, keep, strict, require_credentials;
+    const char *ca, *outdir, *suites_dir, *shard, *docs, *html;
+    long jobs, timeout;
+    int verbosity;
+};
+
+static void run_args_dispose(struct run_args *a)
 {
-    static const struct option longopts[] = {
-        {"registry", required_argument, NULL, 'r'},
-        {"all", no_argument, NULL, 'A'},
-        {"url", required_argument, NULL, 'U'},
-        {"insecure", no_argument, NULL, 'k'},
-        {"ca", required_argument, NULL, 'C'},
-        {"suite", required_argument, NULL, 's'},
-        {"only", required_argument, NULL, 'O'},
-        {"skip", required_argument, NULL, 'S'},
-        {"output", required_argument, NULL, 'o'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"shard", required_argument, NULL, 'H'},
-        {"profiles-dir", required_argument, NULL, 'P'},
-        {"suites-dir", required_argument, NULL, 'D'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"keep", no_argument, NULL, 'K'},
-        {"strict", no_argument, NULL, 'X'},
-        {"docs", required_argument, NULL, 'd'},
-        {"html", required_argument, NULL, 'W'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct rc_strv pdirs = {0}, ids = {0}, urls = {0}, suites = {0}, only = {0}, skip = {0};
-    bool all = false, insecure = false, keep = false, strict = false;
-    const char *ca = NULL, *outdir = "reports";
-    const char *suites_dir = "suites", *shard = NULL, *docs = NULL, *html = NULL;
-    long jobs = 0, timeout = 0;
-    int verbosity = 0, rc = RC_EXIT_USAGE, opt;
-    char *logpath = NULL;
+    rc_strv_dispose(&a->pdirs);
+    rc_strv_dispose(&a->ids);
+    rc_strv_dispose(&a->urls);
+    rc_strv_dispose(&a->suites);
+    rc_strv_dispose(&a->only);
+    rc_strv_dispose(&a->skip);
+}
+
+/* 0 = run, 1 = --help printed, -1 = usage error (printed) */
+static int parse_args(struct run_args *a, int argc, char **argv)
+{
+    struct rc_cli_getopt g;
+    rc_cli_getopt_init(&g, &rc_cli_cmd_run);
+    a->outdir = "reports";
+    int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "r:s:o:j:vqh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int64_t v;
         switch (opt) {
         case 'r':
-            rc_strv_push(&ids, optarg);
+            rc_strv_push(&a->ids, optarg);
             break;
-        case 'A':
-            all = true;
+        case RC_OPT_ALL:
+            a->all = true;
             break;
-        case 'U':
-            rc_strv_push(&urls, optarg);
+        case RC_OPT_URL:
+            rc_strv_push(&a->urls, optarg);
             break;
-        case 'k':
-            insecure = true;
+        case RC_OPT_INSECURE:
+            a->insecure = true;
             break;
-        case 'C':
-            ca = optarg;
+        case RC_OPT_CA:
+            a->ca = optarg;
             break;
         case 's':
-            rc_strv_push(&suites, optarg);
+            rc_strv_push(&a->suites, optarg);
             break;
-        case 'O':
-            rc_strv_push(&only, optarg);
+        case RC_OPT_ONLY:
+            rc_strv_push(&a->only, optarg);
             break;
-        case 'S':
-            rc_strv_push(&skip, optarg);
+        case RC_OPT_SKIP:
+            rc_strv_push(&a->skip, optarg);
             break;
         case 'o':
-            outdir = optarg;
+            a->outdir = optarg;
             break;
-        case 'H':
-            shard = optarg;
+        case RC_OPT_SHARD:
+            a->shard = optarg;
             break;
-        case 'P':
-            rc_strv_push(&pdirs, optarg);
+        case RC_OPT_PROFILES_DIR:
+            rc_strv_push(&a->pdirs, optarg);
             break;
-        case 'D':
-            suites_dir = optarg;
+        case RC_OPT_SUITES_DIR:
+            a->suites_dir = optarg;
             break;
-        case 'K':
-            keep = true;
+        case RC_OPT_KEEP:
+            a->keep = true;
             break;
-        case 'X':
-            strict = true;
+        case RC_OPT_STRICT:
+            a->strict = true;
             break;
-        case 'd':
-            docs = optarg;
+        case RC_OPT_REQUIRE_CREDENTIALS:
+            a->require_credentials = true;
             break;
-        case 'W':
-            html = optarg;
+        case RC_OPT_DOCS:
+            a->docs = optarg;
+            break;
+        case RC_OPT_HTML:
+            a->html = optarg;
             break;
         case 'v':
-            verbosity = 1;
+            a->verbosity = 1;
             break;
         case 'q':
-            verbosity = -1;
+            a->verbosity = -1;
             break;
         case 'j':
-        case 'T':
+        case RC_OPT_TIMEOUT:
             if (!rc_parse_i64(optarg, &v) || v < 1 || v > 100000) {
                 fprintf(stderr, "regcompat run: %s needs a positive number, got '%s'\n",
                         opt == 'j' ? "-j" : "--timeout", optarg);
-                goto out;
+                return -1;
             }
             if (opt == 'j')
-                jobs = (long)v;
+                a->jobs = (long)v;
             else
-                timeout = (long)v;
+                a->timeout = (long)v;
             break;
         case 'h':
-            fputs(run_usage, stdout);
-            rc = RC_EXIT_OK;
-            goto out;
+            rc_cli_usage(stdout, &rc_cli_cmd_run);
+            return 1;
         default:
-            fputs(run_usage, stderr);
-            goto out;
+            rc_cli_usage_short(stderr, &rc_cli_cmd_run);
+            return -1;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "regcompat run: unexpected argument '%s'\n%s", argv[optind], run_usage);
-        goto out;
+        fprintf(stderr, "regcompat run: unexpected argument '%s'\n", argv[optind]);
+        rc_cli_usage_short(stderr, &rc_cli_cmd_run);
+        return -1;
     }
-    if (!all && !ids.n && !urls.n) {
-        fprintf(stderr, "regcompat run: name registries with -r, --all or --url\n%s", run_usage);
-        goto out;
+    if (!a->all && !a->ids.n && !a->urls.n) {
+        fprintf(stderr, "regcompat run: name registries with -r, --all or --url\n");
+        rc_cli_usage_short(stderr, &rc_cli_cmd_run);
+        return -1;
+    }
+    return 0;
+}
+
+/* Where profiles come from: --profiles-dir, else the lookup; a problem only when one is
+ * needed (-r ID, --all) and none is found. */
+static void find_profiles_dirs(struct run_args *a, struct rc_strv *problems)
+{
+    if (a->pdirs.n)
+        return;
+    struct rc_cli_dir d;
+    rc_cli_find_dir(&d, RC_CLI_PROFILES, NULL);
+    if (d.path) {
+        rc_strv_push(&a->pdirs, d.path);
+    } else {
+        bool needed = a->all;
+        for (size_t i = 0; i < a->ids.n; i++)
+            needed |= !(strchr(a->ids.v[i], '/') || rc_str_ends(a->ids.v[i], ".yaml") ||
+                        rc_str_ends(a->ids.v[i], ".yml"));
+        if (needed)
+            rc_strv_push_take(problems, rc_cli_dir_missing(&d, RC_CLI_PROFILES));
+    }
+    rc_cli_dir_dispose(&d);
+}
+
+/* What the selected profiles point at must exist, and a --ca file must be readable; an
+ * expectation past its date is a warning (the run goes on; validate reports it). */
+static void check_selected(const struct rc_profile *v, size_t n, const struct run_args *a,
+                           struct rc_strv *problems)
+{
+    if (a->ca && access(a->ca, R_OK) != 0)
+        rc_strv_push_take(problems, rc_fmt("--ca %s: cannot read it: %s", a->ca, strerror(errno)));
+    char today[16];
+    rc_utc_date(today);
+    for (size_t i = 0; i < n; i++) {
+        rc_profile_lint(&v[i], NULL, NULL, problems);
+        for (size_t k = 0; k < v[i].nexpect; k++) {
+            if (!rc_profile_expectation_expired(&v[i].expect[k], today))
+                continue;
+            char *msg = rc_profile_expiry_message(&v[i], k);
+            fprintf(stderr, "warning: %s\n", msg);
+            free(msg);
+        }
+    }
+}
+
+int rc_cmd_run(int argc, char **argv)
+{
+    struct run_args a = {0};
+    int rc = RC_EXIT_USAGE;
+    char *logpath = NULL, *sdir = NULL;
+    int pa = parse_args(&a, argc, argv);
+    if (pa) {
+        run_args_dispose(&a);
+        return pa > 0 ? RC_EXIT_OK : RC_EXIT_USAGE;
     }
     struct rc_strv problems = {0};
     struct rc_profile *profiles = NULL;
     size_t nprofiles = 0;
     struct rc_suite *suitev = NULL, *allv = NULL;
     size_t nsuites = 0, nall = 0;
-    if (!pdirs.n)
-        rc_strv_push(&pdirs, "registries.d");
-    load_profiles(&profiles, &nprofiles, &pdirs, &ids, all, &urls, insecure, ca, &problems);
-    rc_suite_load_dir(&suitev, &nsuites, suites_dir, &problems);
-    select_suites(suitev, &nsuites, &suites, &problems);
+    find_profiles_dirs(&a, &problems);
+    load_profiles(&profiles, &nprofiles, &a.pdirs, &a.ids, a.all, &a.urls, a.insecure, a.ca,
+                  &problems);
+    struct rc_cli_dir sd;
+    rc_cli_find_dir(&sd, RC_CLI_SUITES, a.suites_dir);
+    if (sd.path) {
+        sdir = rc_xstrdup(sd.path);
+        rc_suite_load_dir(&suitev, &nsuites, sdir, &problems);
+    } else {
+        rc_strv_push_take(&problems, rc_cli_dir_missing(&sd, RC_CLI_SUITES));
+    }
+    rc_cli_dir_dispose(&sd);
+    select_suites(suitev, &nsuites, &a.suites, &problems);
     /* the registry-level precondition probe comes from every suite, selected or not */
     struct rc_strv ignored = {0};
     const struct rc_scenario *autocreate = NULL;
-    if (!problems.n && rc_suite_load_dir(&allv, &nall, suites_dir, &ignored) == 0)
+    if (!problems.n && rc_suite_load_dir(&allv, &nall, sdir, &ignored) == 0)
         autocreate = rc_suite_find_tagged(allv, nall, "autocreate");
     rc_strv_dispose(&ignored);
     for (size_t i = 0; autocreate && i < nsuites; i++)
@@ -332,10 +443,12 @@ int rc_cmd_run(int argc, char **argv)
             if (rc_str_eq(suitev[i].scenarios[j].id, autocreate->id))
                 autocreate = &suitev[i].scenarios[j]; /* the selected copy: reported */
     long shard_i = 1, shard_n = 1;
-    if (shard && !parse_shard(shard, &shard_i, &shard_n))
-        rc_strv_push_take(&problems, rc_fmt("--shard %s: expected I/N with 1 <= I <= N", shard));
+    if (a.shard && !parse_shard(a.shard, &shard_i, &shard_n))
+        rc_strv_push_take(&problems, rc_fmt("--shard %s: expected I/N with 1 <= I <= N", a.shard));
     if (!problems.n && !nprofiles)
         rc_strv_push(&problems, "no enabled profile selected");
+    if (!problems.n)
+        check_selected(profiles, nprofiles, &a, &problems);
     if (problems.n) {
         rc_cli_print_problems(&problems);
         rc = RC_EXIT_USAGE;
@@ -354,14 +467,14 @@ int rc_cmd_run(int argc, char **argv)
     /* a run whose reports cannot be written is refused before it starts, not found out
      * after hours of testing */
     struct rc_error *err = NULL;
-    if (rc_report_mkdirs(outdir, &err) < 0) {
-        fprintf(stderr, "regcompat run: -o %s: %s\n", outdir, rc_error_msg(err));
+    if (rc_report_mkdirs(a.outdir, &err) < 0) {
+        fprintf(stderr, "regcompat run: -o %s: %s\n", a.outdir, rc_error_msg(err));
         rc_error_free(err);
         rc = RC_EXIT_USAGE;
         goto cleanup;
     }
-    logpath = rc_fmt("%s/regcompat.log", outdir);
-    if (rc_log_open(logpath, verbosity > 0 ? RC_LOG_DEBUG : RC_LOG_INFO, &err) < 0) {
+    logpath = rc_fmt("%s/regcompat.log", a.outdir);
+    if (rc_log_open(logpath, a.verbosity > 0 ? RC_LOG_DEBUG : RC_LOG_INFO, &err) < 0) {
         fprintf(stderr, "regcompat run: the run log: %s\n", rc_error_msg(err));
         rc_error_free(err);
         rc = RC_EXIT_USAGE;
@@ -375,23 +488,31 @@ int rc_cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct progress_ctx pctx = {verbosity, rc_cli_color(STDERR_FILENO)};
+    /* progress on a terminal, whatever the colour settings; never with -v (which prints
+     * every check) or -q */
+    struct progress_ctx pctx = {.verbosity = a.verbosity,
+                                .bar = a.verbosity == 0 && isatty(STDERR_FILENO),
+                                .t0 = rc_now_ms()};
     struct rc_run_opts ro = {
         .profiles = profiles,
         .nprofiles = nprofiles,
         .suites = suitev,
         .nsuites = nsuites,
         .autocreate = autocreate,
-        .only = &only,
-        .skip = &skip,
-        .jobs = jobs ? (int)jobs : (int)nprofiles,
-        .keep = keep,
-        .timeout_s = (int)timeout,
+        .only = &a.only,
+        .skip = &a.skip,
+        .jobs = a.jobs ? (int)a.jobs : (int)nprofiles,
+        .keep = a.keep,
+        .timeout_s = (int)a.timeout,
+        .require_credentials = a.require_credentials,
         .progress = on_progress,
+        .started = on_start,
         .progress_ctx = &pctx,
     };
     struct rc_results results;
-    if (rc_runner_run(&results, &ro, &err) < 0) {
+    int run_rc = rc_runner_run(&results, &ro, &err);
+    progress_clear(&pctx);
+    if (run_rc < 0) {
         fprintf(stderr, "regcompat run: %s\n", rc_error_msg(err));
         rc_error_free(err);
         rc_log_close();
@@ -399,39 +520,40 @@ int rc_cmd_run(int argc, char **argv)
         goto cleanup;
     }
     bool written = true;
-    if (rc_report_write_all(&results, outdir, &err) < 0) {
+    if (rc_report_write_all(&results, a.outdir, &err) < 0) {
         fprintf(stderr, "regcompat run: writing reports: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
         written = false;
     }
-    if (docs && rc_report_docs_file(&results, docs, outdir, &err) < 0) {
+    if (a.docs && rc_report_docs_file(&results, a.docs, a.outdir, &err) < 0) {
         fprintf(stderr, "regcompat run: writing the docs page: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
         written = false;
     }
-    if (html && rc_report_html_file(&results, 1, html, &err) < 0) {
+    if (a.html && rc_report_html_file(&results, 1, a.html, &err) < 0) {
         fprintf(stderr, "regcompat run: writing the HTML report: %s\n", rc_error_msg(err));
         rc_error_free(err);
         err = NULL;
         written = false;
     }
-    rc = rc_results_exit_code(&results, strict);
+    rc = rc_results_exit_code(&results, a.strict);
     /* an interrupted run did not test everything: never report it as green */
     if (results.interrupted && rc == RC_EXIT_OK)
         rc = RC_EXIT_ERROR;
     /* nor a run whose reports are missing: a CI job must not stay green without them */
     if (!written)
         rc = RC_EXIT_USAGE;
-    if (verbosity >= 0) {
-        struct rc_buf sum = RC_BUF_INIT(0);
-        rc_report_summary(&results, &sum, rc_cli_color(STDOUT_FILENO));
-        fputs(rc_buf_str(&sum), stdout);
-        rc_buf_dispose(&sum);
-    }
-    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s%s%s%s\n", outdir, outdir, outdir,
-           html ? " " : "", html ? html : "", results.interrupted ? " (run interrupted)" : "",
+    struct rc_buf sum = RC_BUF_INIT(0);
+    struct rc_report_summary_opts so = {
+        .color = rc_cli_color(STDOUT_FILENO), .verbosity = a.verbosity, .reports_dir = a.outdir};
+    rc_report_summary(&results, &sum, &so);
+    fputs(rc_buf_str(&sum), stdout);
+    rc_buf_dispose(&sum);
+    printf("reports: %s/results.json %s/junit.xml %s/matrix.md%s%s%s%s\n", a.outdir, a.outdir,
+           a.outdir, a.html ? " " : "", a.html ? a.html : "",
+           results.interrupted ? " (run interrupted)" : "",
            written ? "" : " (not all written, see above)");
     rc_results_dispose(&results);
     rc_log_close();
@@ -441,14 +563,9 @@ cleanup:
     rc_suites_free(suitev, nsuites);
     rc_suites_free(allv, nall);
     rc_strv_dispose(&problems);
-out:
     free(logpath);
-    rc_strv_dispose(&pdirs);
-    rc_strv_dispose(&ids);
-    rc_strv_dispose(&urls);
-    rc_strv_dispose(&suites);
-    rc_strv_dispose(&only);
-    rc_strv_dispose(&skip);
+    free(sdir);
+    run_args_dispose(&a);
     rc_redact_clear_secrets();
     return rc;
 }

@@ -702,6 +702,8 @@ static int parse_string(struct load_ctx *c, const struct slot *s, const struct r
     }
     free(*f);
     *f = (s->key->flags & F_PATH) ? resolve_path(c->dir, v->scalar) : rc_xstrdup(v->scalar);
+    if ((s->key->flags & F_PATH) && c->p->nfiles < RC_ARRAY_LEN(c->p->files))
+        c->p->files[c->p->nfiles++] = (struct rc_profile_fileref){s->key->name, s->line};
     if (s->key->check) {
         char *msg = s->key->check(f);
         if (msg) {
@@ -1500,6 +1502,76 @@ const struct rc_expectation *rc_profile_expectation(const struct rc_profile *p,
 bool rc_profile_expectation_expired(const struct rc_expectation *e, const char *today)
 {
     return e->until && today && strcmp(e->until, today) < 0;
+}
+
+static const struct pkey *find_key(const struct pkey *table, size_t ntable, const char *name);
+
+/* "expect[2]" for the i-th expectation (1-based, as in load messages) */
+static char *expect_key(size_t i, const char *leaf)
+{
+    return rc_fmt("expect[%zu].%s", i + 1, leaf);
+}
+
+char *rc_profile_expiry_message(const struct rc_profile *p, size_t i)
+{
+    const struct rc_expectation *e = &p->expect[i];
+    rc_autofree char *key = expect_key(i, "until");
+    return rc_fmt("%s:%d: key '%s': the expectation for '%s' expired on %s (%s); check whether "
+                  "the registry still behaves so, then remove the entry or move its date",
+                  p->path ? p->path : p->id, e->line, key, e->check ? e->check : "?", e->until,
+                  e->reason ? e->reason : "no reason given");
+}
+
+/* The check id closest to glob (for a typo), or NULL when none is close. */
+static const char *closest_check(const char *glob, const struct rc_strv *ids)
+{
+    const char *best = NULL;
+    size_t bestd = SIZE_MAX;
+    for (size_t i = 0; i < ids->n; i++) {
+        size_t d = edit_distance(glob, ids->v[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = ids->v[i];
+        }
+    }
+    return best && bestd <= 3 ? best : NULL;
+}
+
+size_t rc_profile_lint(const struct rc_profile *p, const struct rc_strv *check_ids,
+                       const char *today, struct rc_strv *problems)
+{
+    size_t before = problems->n;
+    const char *file = p->path ? p->path : p->id;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        const struct pkey *k = find_key(profile_keys, RC_ARRAY_LEN(profile_keys), p->files[i].key);
+        const char *path = k ? *(char *const *)((const char *)p + k->offset) : NULL;
+        if (path && access(path, R_OK) != 0)
+            rc_strv_push_take(problems,
+                              rc_fmt("%s:%d: key '%s': cannot read %s: %s", file, p->files[i].line,
+                                     p->files[i].key, path, strerror(errno)));
+    }
+    for (size_t i = 0; i < p->nexpect; i++) {
+        const struct rc_expectation *e = &p->expect[i];
+        if (check_ids && e->check) {
+            bool any = false;
+            for (size_t k = 0; k < check_ids->n && !any; k++)
+                any = rc_glob_match(e->check, check_ids->v[k]);
+            if (!any) {
+                rc_autofree char *key = expect_key(i, "check");
+                const char *near = closest_check(e->check, check_ids);
+                rc_strv_push_take(problems,
+                                  near ? rc_fmt("%s:%d: key '%s': '%s' matches no check; did "
+                                                "you mean '%s'?",
+                                                file, e->line, key, e->check, near)
+                                       : rc_fmt("%s:%d: key '%s': '%s' matches no check (see "
+                                                "'regcompat list checks')",
+                                                file, e->line, key, e->check));
+            }
+        }
+        if (rc_profile_expectation_expired(e, today))
+            rc_strv_push_take(problems, rc_profile_expiry_message(p, i));
+    }
+    return problems->n - before;
 }
 
 char *rc_profile_host(const struct rc_profile *p)

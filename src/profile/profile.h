@@ -72,6 +72,13 @@ struct rc_profile {
     struct rc_expectation *expect;
     size_t nexpect;
     bool enabled;
+    /* where the file names the files it points at (tls.ca, tls.client_cert, tls.client_key):
+     * the key (a static string) and its line, for rc_profile_lint */
+    struct rc_profile_fileref {
+        const char *key;
+        int line;
+    } files[4];
+    size_t nfiles;
 };
 
 /* Loads and validates one profile file. Every problem found (unknown key, wrong type,
@@ -98,6 +105,19 @@ const struct rc_expectation *rc_profile_expectation(const struct rc_profile *p,
 /* True when the expectation has an `until` date before today ("YYYY-MM-DD", rc_utc_date):
  * such an expectation is itself reported. */
 bool rc_profile_expectation_expired(const struct rc_expectation *e, const char *today);
+/* What validate reports beyond the file itself, appended to problems as
+ * "<file>:<line>: key '<key>': <message>":
+ * - a file the profile points at (tls.ca, tls.client_cert, tls.client_key) that cannot be
+ *   read;
+ * - with check_ids (every check id of the suites; NULL skips this), an expectation whose
+ *   `check` glob matches none of them, with the closest id as a suggestion;
+ * - with today ("YYYY-MM-DD"; NULL skips this), an expectation whose `until` date is past.
+ * Returns how many problems were added. */
+size_t rc_profile_lint(const struct rc_profile *p, const struct rc_strv *check_ids,
+                       const char *today, struct rc_strv *problems);
+/* "<file>:<line>: key 'expect[2].until': the expectation for 'x' expired on D: <reason>",
+ * for the terminal warning at run time. */
+char *rc_profile_expiry_message(const struct rc_profile *p, size_t i);
 /* Profile ids (file stems) match [a-z0-9][a-z0-9._-]*. */
 bool rc_profile_id_valid(const char *id);
 #define RC_PROFILE_DEFAULT_REPOSITORY "{namespace}/{run}/{check}"

@@ -1,16 +1,15 @@
-/* The documentation page: which registries work with Kubewarden policies, as measured.
+/* The documentation page: which registries work with Kubewarden policies, as measured, in
+ * the shape of what a policy project publishes. It shows only what such a project cares
+ * about: per registry the Kubewarden verdict (can kwctl push and pull policies there?), the
+ * policy features and the features signatures need, and the known issues behind them. The
+ * spec suites' details stay in the compatibility matrix the page links to.
  *
- * Link format. Every statement on the page links to the result or the expectation behind
- * it. Links are relative to the directory that holds the run's results.json and matrix.md
- * (rc_report_docs_ex puts a base in front of them):
- *   matrix.md#<registry id>                   the registry in the compatibility matrix
- *   results.json#/registries/<i>              the registry's entry in results.json
- *   results.json#/registries/<i>/checks/<j>   one check: status, reason, expectation, evidence
- * The part after "results.json#" is a JSON Pointer (RFC 6901) into results.json: i and j
- * count from 0 in the order of the file, which is the order of the results tree rendered
- * here. Registry ids are percent-encoded where a URL fragment needs it. Expectation links
- * (a profile's `expect[].link`) and tool homepages are absolute URLs, shown as they are.
- * Inside the page, known issues are anchored as #known-issue-<n>, numbered in page order.
+ * Links are relative to the directory that holds the run's matrix.md (rc_report_docs_ex puts
+ * a base in front of them): matrix.md for the whole matrix, matrix.md#<registry id> for one
+ * registry's details there (registry ids are percent-encoded where a URL fragment needs it).
+ * Expectation links (a profile's `expect[].link`) and tool homepages are absolute URLs, shown
+ * as they are. Inside the page, known issues are anchored as #known-issue-<n>, numbered in
+ * page order.
  *
  * The text is Markdown that Docusaurus also reads as MDX: no autolinks, no raw '<', '{' or
  * '}' in text, and HTML limited to empty <a id="..."></a> anchors. */
@@ -25,29 +24,29 @@
 
 #include "base/banned.h"
 
-/* The features whose checks reproduce kwctl push and pull (suites/policy.yaml). A registry
- * "works with Kubewarden policies" when every one of these cells is a plain pass. */
-static const char *const policy_features[] = {"Policy push", "Policy pull"};
+/* The features whose checks reproduce kwctl push and pull (suites/policy.yaml): the
+ * Kubewarden verdict comes from them. */
+static const char *const kwctl_features[] = {"Policy push", "Policy pull"};
 
-/* Tools named on the page. features: the matrix columns whose checks reproduce what the
- * tool sends (none: the tool is not measured). */
+/* Signed policies: the signatures suite (kwctl verify's cosign .sig path, Sigstore bundles),
+ * and what cosign 3's bundles need (a subject, the referrers API or its tag-schema fallback). */
+static const char *const signature_features[] = {"Signatures (cosign)",
+                                                 "Signatures (Sigstore bundle)", "Referrers API",
+                                                 "Subject", "Referrers fallback"};
+
+/* Tools whose requests regcompat's checks reproduce (a tool no check reproduces is not
+ * named: the page says only what was measured). */
 static const struct tool {
     const char *name;
     const char *url;
-    const char *version_note; /* or NULL */
-    const char *reproduced;   /* what the checks do, or NULL */
+    const char *reproduced; /* what the checks do */
     const char *const *features;
     size_t nfeatures;
 } tools[] = {
-    {"kwctl", "https://github.com/kubewarden/kwctl", NULL,
+    {"kwctl", "https://github.com/kubewarden/kwctl",
      "push and pull a policy byte for byte as kwctl does: the same manifest and wasm layer "
      "bytes, the same upload sequence in chunks of at most 4 MiB, kwctl's Accept list on pulls",
-     policy_features, RC_ARRAY_LEN(policy_features)},
-    {"Skopeo", "https://github.com/containers/skopeo",
-     ">= 1.9.0; earlier versions cannot copy OCI artifacts that are not container images", NULL,
-     NULL, 0},
-    {"Crane", "https://github.com/google/go-containerregistry/tree/main/cmd/crane", NULL, NULL,
-     NULL, 0},
+     kwctl_features, RC_ARRAY_LEN(kwctl_features)},
 };
 
 /* ---- Markdown helpers (shared through report_text.h) ----------------------------------- */
@@ -136,7 +135,8 @@ struct page {
     const struct rc_results *r;
     const char *base;
     struct rc_buf *b;
-    unsigned *issue; /* [registry * nfeatures + feature]: known issue number, 0 for none */
+    struct rc_strv columns; /* the policy features, then the signature features, that ran */
+    unsigned *issue;        /* [registry * ncolumns + column]: known issue number, 0 for none */
 };
 
 static const char *reg_name(const struct rc_registry_result *rr)
@@ -155,49 +155,49 @@ static void run_date(const struct rc_results *r, char out[11])
     }
 }
 
-static void link_matrix(struct page *p, size_t reg)
+static void link_matrix(struct page *p, const char *id)
 {
     rc_buf_adds(p->b, "(");
     md_url(p->b, p->base);
-    rc_buf_adds(p->b, "matrix.md#");
-    fragment(p->b, p->r->registries[reg].id);
+    rc_buf_adds(p->b, "matrix.md");
+    if (id) {
+        rc_buf_adds(p->b, "#");
+        fragment(p->b, id);
+    }
     rc_buf_adds(p->b, ")");
 }
 
-static void link_result(struct page *p, size_t reg, const size_t *check)
+static bool in_list(const char *const *v, size_t n, const char *s)
 {
-    rc_buf_adds(p->b, "(");
-    md_url(p->b, p->base);
-    rc_buf_addf(p->b, "results.json#/registries/%zu", reg);
-    if (check)
-        rc_buf_addf(p->b, "/checks/%zu", *check);
-    rc_buf_adds(p->b, ")");
-}
-
-/* [`check.id`](results.json#/registries/i/checks/j) */
-static void check_link(struct page *p, size_t reg, size_t k)
-{
-    const struct rc_check_result *c = &p->r->registries[reg].checks[k];
-    rc_buf_adds(p->b, "[");
-    rc_report_md_code(p->b, c->id ? c->id : "?", false);
-    rc_buf_adds(p->b, "]");
-    link_result(p, reg, &k);
-}
-
-static bool is_policy_feature(const char *feature)
-{
-    for (size_t i = 0; i < RC_ARRAY_LEN(policy_features); i++)
-        if (rc_str_eq(feature, policy_features[i]))
+    for (size_t i = 0; i < n; i++)
+        if (rc_str_eq(v[i], s))
             return true;
     return false;
 }
 
-static bool has_checks(const struct rc_registry_result *rr, const char *feature)
+/* A feature is a policy feature when its checks are in the policy suite. */
+static bool is_policy_feature(const struct rc_results *r, const char *feature)
 {
-    for (size_t k = 0; k < rr->nchecks; k++)
-        if (rc_str_eq(rr->checks[k].feature, feature))
-            return true;
+    for (size_t i = 0; i < r->nregistries; i++)
+        for (size_t k = 0; k < r->registries[i].nchecks; k++) {
+            const struct rc_check_result *c = &r->registries[i].checks[k];
+            if (rc_str_eq(c->feature, feature))
+                return rc_str_eq(c->suite, "policy");
+        }
     return false;
+}
+
+/* The columns, in the matrix's order: policy features, then signature features. */
+static void choose_columns(struct page *p)
+{
+    const struct rc_results *r = p->r;
+    for (size_t f = 0; f < r->features.n; f++)
+        if (is_policy_feature(r, r->features.v[f]))
+            rc_strv_push(&p->columns, r->features.v[f]);
+    for (size_t f = 0; f < r->features.n; f++)
+        if (in_list(signature_features, RC_ARRAY_LEN(signature_features), r->features.v[f]) &&
+            !rc_strv_contains(&p->columns, r->features.v[f]))
+            rc_strv_push(&p->columns, r->features.v[f]);
 }
 
 /* A cell that earns a known-issues entry: it fails, is unsupported, or works only with a
@@ -205,24 +205,6 @@ static bool has_checks(const struct rc_registry_result *rr, const char *feature)
 static bool is_issue(enum rc_report_cell cell)
 {
     return cell == RC_CELL_FAIL || cell == RC_CELL_UNSUPPORTED || cell == RC_CELL_WARN;
-}
-
-static const char *cell_phrase(enum rc_report_cell cell)
-{
-    switch (cell) {
-    case RC_CELL_PASS:
-        return "passes";
-    case RC_CELL_WARN:
-        return "passes only with a known issue or a fallback";
-    case RC_CELL_FAIL:
-        return "fails";
-    case RC_CELL_UNSUPPORTED:
-        return "is unsupported";
-    case RC_CELL_ERROR:
-        return "could not be tested";
-    default:
-        return "was not tested";
-    }
 }
 
 /* The registries of one section in results order: hosted or not. */
@@ -239,166 +221,72 @@ static void number_issues(struct page *p)
         for (size_t i = 0; i < r->nregistries; i++) {
             if (!in_section(&r->registries[i], hosted))
                 continue;
-            for (size_t f = 0; f < r->features.n; f++)
-                if (is_issue(rc_report_cell_of(&r->registries[i], r->features.v[f])))
-                    p->issue[i * r->features.n + f] = ++n;
+            for (size_t f = 0; f < p->columns.n; f++)
+                if (is_issue(rc_report_cell_of(&r->registries[i], p->columns.v[f])))
+                    p->issue[i * p->columns.n + f] = ++n;
         }
 }
 
-/* "Policy push fails; Policy pull was not tested" over the policy cells matching want */
-static void policy_cells(struct page *p, const struct rc_registry_result *rr,
-                         bool (*want)(enum rc_report_cell))
-{
-    const char *sep = "";
-    for (size_t i = 0; i < RC_ARRAY_LEN(policy_features); i++) {
-        enum rc_report_cell cell = rc_report_cell_of(rr, policy_features[i]);
-        if (!want(cell))
-            continue;
-        rc_buf_addf(p->b, "%s%s %s", sep, policy_features[i], cell_phrase(cell));
-        sep = "; ";
-    }
-}
+/* The Kubewarden verdict (can kwctl push and pull policies here?), from the checks of the
+ * kwctl features, first match wins: a check failed, was unsupported or failed as expected
+ * (xfail) -> fails; one could not be tested, or push or pull has no check that ran -> not
+ * verified; every one passed,
+ * some with a note, a fallback, a deviation or as an xpass -> works, with notes; else works.
+ * (report.h is getting a shared helper for this; the page keeps its own until then.) */
+enum kw_verdict { KW_WORKS, KW_NOTES, KW_FAILS, KW_UNVERIFIED };
 
-static bool cell_not_pass(enum rc_report_cell c)
+static enum kw_verdict kw_verdict(const struct rc_registry_result *rr)
 {
-    return c != RC_CELL_PASS;
-}
-
-static bool cell_broken(enum rc_report_cell c)
-{
-    return c == RC_CELL_FAIL || c == RC_CELL_UNSUPPORTED;
-}
-
-static bool cell_warn(enum rc_report_cell c)
-{
-    return c == RC_CELL_WARN;
-}
-
-enum verdict { V_WORKS, V_CAVEATS, V_BROKEN, V_UNVERIFIED };
-
-/* The verdict over a set of features: works when every cell is a plain pass. */
-static enum verdict verdict_of(const struct rc_registry_result *rr, const char *const *features,
-                               size_t nfeatures)
-{
-    unsigned n[RC_CELL_UNTESTED + 1] = {0};
-    for (size_t i = 0; i < nfeatures; i++)
-        n[rc_report_cell_of(rr, features[i])]++;
-    if (n[RC_CELL_PASS] == nfeatures)
-        return V_WORKS;
-    if (n[RC_CELL_FAIL] || n[RC_CELL_UNSUPPORTED])
-        return V_BROKEN;
-    if (n[RC_CELL_ERROR] || n[RC_CELL_UNTESTED])
-        return V_UNVERIFIED;
-    return V_CAVEATS;
-}
-
-static enum verdict policy_verdict(const struct rc_registry_result *rr)
-{
-    return verdict_of(rr, policy_features, RC_ARRAY_LEN(policy_features));
-}
-
-static void verdict_text(struct page *p, const struct rc_registry_result *rr)
-{
-    switch (policy_verdict(rr)) {
-    case V_WORKS:
-        rc_buf_adds(p->b, "works with Kubewarden policies");
-        break;
-    case V_CAVEATS:
-        rc_buf_adds(p->b, "Kubewarden policies can be pushed and pulled, with caveats: ");
-        policy_cells(p, rr, cell_warn);
-        break;
-    case V_BROKEN:
-        rc_buf_adds(p->b, "does not work with Kubewarden policies: ");
-        policy_cells(p, rr, cell_broken);
-        break;
-    default:
-        rc_buf_adds(p->b, "Kubewarden policy support was not verified: ");
-        policy_cells(p, rr, cell_not_pass);
-        break;
-    }
-}
-
-/* - Policy push: ✅ pass: [`policy.push`](...) pass, ... */
-static void feature_line(struct page *p, size_t reg, size_t f)
-{
-    const struct rc_registry_result *rr = &p->r->registries[reg];
-    const char *feature = p->r->features.v[f];
-    enum rc_report_cell cell = rc_report_cell_of(rr, feature);
-    rc_buf_adds(p->b, "  - ");
-    rc_report_md_text(p->b, feature);
-    rc_buf_addf(p->b, ": %s %s", rc_report_cell_symbol(cell), rc_report_cell_label(cell));
-    unsigned issue = p->issue[reg * p->r->features.n + f];
-    if (issue)
-        rc_buf_addf(p->b, " ([known issue %u](#known-issue-%u))", issue, issue);
-    /* a published page names what is not a plain pass; the matrix and the results have the
-     * rest */
-    const char *sep = ". Not a plain pass: ";
+    bool error = false, notes = false;
+    size_t ran[RC_ARRAY_LEN(kwctl_features)] = {0};
     for (size_t k = 0; k < rr->nchecks; k++) {
         const struct rc_check_result *c = &rr->checks[k];
-        if (!rc_str_eq(c->feature, feature) || (c->status == RC_ST_PASS && !c->fallback))
+        size_t f = 0;
+        while (f < RC_ARRAY_LEN(kwctl_features) && !rc_str_eq(c->feature, kwctl_features[f]))
+            f++;
+        if (f == RC_ARRAY_LEN(kwctl_features))
             continue;
-        rc_buf_adds(p->b, sep);
-        check_link(p, reg, k);
-        rc_buf_addf(p->b, " %s", rc_status_name(c->status));
-        if (c->fallback)
-            rc_buf_adds(p->b, " (fallback)");
-        sep = ", ";
+        if (c->status == RC_ST_FAIL || c->status == RC_ST_UNSUPPORTED || c->status == RC_ST_XFAIL)
+            return KW_FAILS;
+        error |= c->status == RC_ST_ERROR;
+        ran[f] += c->status != RC_ST_SKIP;
+        notes |= c->status == RC_ST_XPASS || c->note || c->fallback || c->ndeviations;
     }
-    rc_buf_adds(p->b, ".\n");
+    /* both push and pull must have been tested */
+    for (size_t f = 0; f < RC_ARRAY_LEN(kwctl_features); f++)
+        error |= !ran[f];
+    if (error)
+        return KW_UNVERIFIED;
+    return notes ? KW_NOTES : KW_WORKS;
 }
 
-static void registry_entry(struct page *p, size_t reg, const char *date)
+static const char *const kw_text[] = {
+    [KW_WORKS] = "✅ works",
+    [KW_NOTES] = "⚠️ works, with notes",
+    [KW_FAILS] = "❌ does not work",
+    [KW_UNVERIFIED] = "❗ not verified",
+};
+
+static void table_row(struct page *p, size_t reg)
 {
     const struct rc_registry_result *rr = &p->r->registries[reg];
-    rc_buf_adds(p->b, "- [**");
+    rc_buf_adds(p->b, "| [");
     rc_report_md_text(p->b, reg_name(rr));
-    rc_buf_adds(p->b, "**]");
-    link_matrix(p, reg);
-    if (rr->kind && *rr->kind) {
-        rc_buf_adds(p->b, " (");
-        rc_report_md_text(p->b, rr->kind);
-        rc_buf_adds(p->b, ")");
+    rc_buf_adds(p->b, "]");
+    link_matrix(p, rr->id);
+    rc_buf_addf(p->b, " | %s |", kw_text[kw_verdict(rr)]);
+    for (size_t f = 0; f < p->columns.n; f++) {
+        enum rc_report_cell cell = rc_report_cell_of(rr, p->columns.v[f]);
+        rc_buf_addf(p->b, " %s", rc_report_cell_symbol(cell));
+        unsigned issue = p->issue[reg * p->columns.n + f];
+        if (issue)
+            rc_buf_addf(p->b, " [%u](#known-issue-%u)", issue, issue);
+        rc_buf_adds(p->b, " |");
     }
-    rc_buf_adds(p->b, ": ");
-    verdict_text(p, rr);
-    rc_buf_addf(p->b, ". Last verified %s with regcompat ", date);
-    rc_report_md_text(p->b, p->r->tool_version ? p->r->tool_version : "(unknown version)");
-    rc_buf_adds(p->b, " ([results]");
-    link_result(p, reg, NULL);
-    rc_buf_adds(p->b, ").\n");
-    /* what kwctl itself does there (the kwctl client model, docs/kwctl-model.md) */
-    char *kv = rc_report_kwctl_line(rr);
-    if (kv) {
-        rc_buf_adds(p->b, "  - ");
-        rc_report_md_text(p->b, kv);
-        rc_buf_adds(p->b, "\n");
-        free(kv);
-    }
-    /* the policy features first: they carry the verdict; then the features that are not a
-     * plain pass, one line each; the plain passes together on one line */
-    for (int policy = 1; policy >= 0; policy--)
-        for (size_t f = 0; f < p->r->features.n; f++) {
-            const char *feature = p->r->features.v[f];
-            if (is_policy_feature(feature) != (policy != 0) || !has_checks(rr, feature))
-                continue;
-            if (policy || rc_report_cell_of(rr, feature) != RC_CELL_PASS)
-                feature_line(p, reg, f);
-        }
-    const char *sep = "  - Also passing: ";
-    for (size_t f = 0; f < p->r->features.n; f++) {
-        const char *feature = p->r->features.v[f];
-        if (is_policy_feature(feature) || !has_checks(rr, feature) ||
-            rc_report_cell_of(rr, feature) != RC_CELL_PASS)
-            continue;
-        rc_buf_adds(p->b, sep);
-        rc_report_md_text(p->b, feature);
-        sep = ", ";
-    }
-    if (*sep == ',')
-        rc_buf_adds(p->b, ".\n");
+    rc_buf_addc(p->b, '\n');
 }
 
-static void registries_section(struct page *p, int hosted, const char *date)
+static void registries_section(struct page *p, int hosted)
 {
     rc_buf_adds(p->b, hosted ? "## Hosted OCI registries\n\n"
                              : "## Projects implementing OCI registries\n\n");
@@ -406,7 +294,19 @@ static void registries_section(struct page *p, int hosted, const char *date)
     for (size_t i = 0; i < p->r->nregistries; i++) {
         if (!in_section(&p->r->registries[i], hosted))
             continue;
-        registry_entry(p, i, date);
+        if (!any) {
+            rc_buf_adds(p->b, "| Registry | Kubewarden policies |");
+            for (size_t f = 0; f < p->columns.n; f++) {
+                rc_buf_adds(p->b, " ");
+                rc_report_md_text(p->b, p->columns.v[f]);
+                rc_buf_adds(p->b, " |");
+            }
+            rc_buf_adds(p->b, "\n| --- | --- |");
+            for (size_t f = 0; f < p->columns.n; f++)
+                rc_buf_adds(p->b, " :---: |");
+            rc_buf_addc(p->b, '\n');
+        }
+        table_row(p, i);
         any = true;
     }
     if (!any)
@@ -415,21 +315,20 @@ static void registries_section(struct page *p, int hosted, const char *date)
     rc_buf_addc(p->b, '\n');
 }
 
-/* One sentence naming the registries whose verdict on the tool's features is v; returns
- * whether there was any. */
-static bool tool_group(struct page *p, const struct tool *tl, enum verdict v, const char *label)
+/* One sentence naming the registries with that verdict; returns whether there was any. */
+static bool tool_group(struct page *p, enum kw_verdict v, const char *label)
 {
     bool any = false;
     for (int hosted = 0; hosted < 2; hosted++)
         for (size_t i = 0; i < p->r->nregistries; i++) {
             const struct rc_registry_result *rr = &p->r->registries[i];
-            if (!in_section(rr, hosted) || verdict_of(rr, tl->features, tl->nfeatures) != v)
+            if (!in_section(rr, hosted) || kw_verdict(rr) != v)
                 continue;
             rc_buf_adds(p->b, any ? ", " : label);
             rc_buf_adds(p->b, "[");
             rc_report_md_text(p->b, reg_name(rr));
             rc_buf_adds(p->b, "]");
-            link_matrix(p, i);
+            link_matrix(p, rr->id);
             any = true;
         }
     if (any)
@@ -440,33 +339,26 @@ static bool tool_group(struct page *p, const struct tool *tl, enum verdict v, co
 static void tools_section(struct page *p)
 {
     rc_buf_adds(p->b, "## Tools that work with OCI registries\n\n"
-                      "regcompat does not run these tools. Where its checks reproduce the "
-                      "requests a tool sends, their results tell how the tool fares with each "
+                      "regcompat does not run these tools. Its checks reproduce the requests "
+                      "they send, so their results tell how each tool fares with each "
                       "registry.\n\n");
+    bool any_tool = false;
     for (size_t t = 0; t < RC_ARRAY_LEN(tools); t++) {
         const struct tool *tl = &tools[t];
-        rc_buf_addf(p->b, "- [%s](", tl->name);
-        md_url(p->b, tl->url);
-        rc_buf_adds(p->b, ")");
-        if (tl->version_note)
-            rc_buf_addf(p->b, " (%s)", tl->version_note);
         struct rc_strv ids = {0};
         for (size_t i = 0; i < p->r->nregistries; i++) {
             const struct rc_registry_result *rr = &p->r->registries[i];
             for (size_t k = 0; k < rr->nchecks; k++)
-                for (size_t f = 0; f < tl->nfeatures; f++)
-                    if (rc_str_eq(rr->checks[k].feature, tl->features[f]) && rr->checks[k].id &&
-                        !rc_strv_contains(&ids, rr->checks[k].id))
-                        rc_strv_push(&ids, rr->checks[k].id);
+                if (in_list(tl->features, tl->nfeatures, rr->checks[k].feature) &&
+                    rr->checks[k].id && !rc_strv_contains(&ids, rr->checks[k].id))
+                    rc_strv_push(&ids, rr->checks[k].id);
         }
         rc_strv_sort(&ids);
-        if (!tl->nfeatures) {
-            rc_buf_adds(p->b, ": no regcompat check reproduces it; not measured by this run.\n");
-        } else if (!ids.n) {
-            rc_buf_adds(p->b, ": not measured by this run (none of the checks that reproduce it "
-                              "ran).\n");
-        } else {
-            rc_buf_adds(p->b, ": the checks of ");
+        if (ids.n) {
+            any_tool = true;
+            rc_buf_addf(p->b, "- [%s](", tl->name);
+            md_url(p->b, tl->url);
+            rc_buf_adds(p->b, "): the checks of ");
             for (size_t f = 0; f < tl->nfeatures; f++)
                 rc_buf_addf(p->b, "%s%s", f ? (f + 1 == tl->nfeatures ? " and " : ", ") : "",
                             tl->features[f]);
@@ -476,22 +368,23 @@ static void tools_section(struct page *p)
                 rc_report_md_code(p->b, ids.v[k], false);
             }
             rc_buf_addf(p->b, ") %s.", tl->reproduced);
-            bool any = tool_group(p, tl, V_WORKS, " They pass on ");
-            any |= tool_group(p, tl, V_CAVEATS, " They pass with caveats on ");
-            any |= tool_group(p, tl, V_BROKEN, " They fail or are unsupported on ");
-            any |= tool_group(p, tl, V_UNVERIFIED, " They could not be verified on ");
-            rc_buf_adds(p->b, any ? "\n" : " No registry was tested.\n");
+            tool_group(p, KW_WORKS, " They pass on ");
+            tool_group(p, KW_NOTES, " They pass, with notes, on ");
+            tool_group(p, KW_FAILS, " They fail or are unsupported on ");
+            tool_group(p, KW_UNVERIFIED, " They could not be verified on ");
+            rc_buf_adds(p->b, "\n");
         }
         rc_strv_dispose(&ids);
     }
+    if (!any_tool)
+        rc_buf_adds(p->b, "None of the checks that reproduce a tool ran in this run.\n");
     rc_buf_addc(p->b, '\n');
 }
 
-static void issue_check(struct page *p, size_t reg, size_t k)
+static void issue_check(struct page *p, const struct rc_check_result *c)
 {
-    const struct rc_check_result *c = &p->r->registries[reg].checks[k];
     rc_buf_adds(p->b, "  - ");
-    check_link(p, reg, k);
+    rc_report_md_code(p->b, c->id ? c->id : "?", false);
     rc_buf_addf(p->b, " %s%s", rc_status_name(c->status), c->fallback ? " (fallback)" : "");
     if (c->reason) {
         rc_buf_adds(p->b, ": ");
@@ -541,8 +434,8 @@ static void issues_section(struct page *p)
         for (size_t i = 0; i < r->nregistries; i++) {
             const struct rc_registry_result *rr = &r->registries[i];
             bool heading = false;
-            for (size_t f = 0; in_section(rr, hosted) && f < r->features.n; f++) {
-                unsigned num = p->issue[i * r->features.n + f];
+            for (size_t f = 0; in_section(rr, hosted) && f < p->columns.n; f++) {
+                unsigned num = p->issue[i * p->columns.n + f];
                 if (!num)
                     continue;
                 if (!heading) {
@@ -551,33 +444,35 @@ static void issues_section(struct page *p)
                     rc_buf_adds(p->b, "\n\n");
                     heading = any = true;
                 }
-                enum rc_report_cell cell = rc_report_cell_of(rr, r->features.v[f]);
+                enum rc_report_cell cell = rc_report_cell_of(rr, p->columns.v[f]);
                 rc_buf_addf(p->b, "- <a id=\"known-issue-%u\"></a>**", num);
-                rc_report_md_text(p->b, r->features.v[f]);
+                rc_report_md_text(p->b, p->columns.v[f]);
                 rc_buf_addf(p->b, "** %s %s ([matrix]", rc_report_cell_symbol(cell),
                             rc_report_cell_label(cell));
-                link_matrix(p, i);
+                link_matrix(p, rr->id);
                 rc_buf_adds(p->b, "):\n");
                 for (size_t k = 0; k < rr->nchecks; k++) {
                     const struct rc_check_result *c = &rr->checks[k];
-                    if (rc_str_eq(c->feature, r->features.v[f]) && c->status != RC_ST_SKIP &&
+                    if (rc_str_eq(c->feature, p->columns.v[f]) && c->status != RC_ST_SKIP &&
                         !rc_report_check_is_plain(c))
-                        issue_check(p, i, k);
+                        issue_check(p, c);
                 }
             }
             if (heading)
                 rc_buf_addc(p->b, '\n');
         }
     if (!any)
-        rc_buf_adds(p->b, "None: every feature tested passed on every registry.\n\n");
+        rc_buf_adds(p->b, "None: every policy and signature feature tested passed on every "
+                          "registry.\n\n");
 }
 
 int rc_report_docs_ex(const struct rc_results *r, const char *link_base, struct rc_buf *out,
                       struct rc_error **err)
 {
     struct rc_buf b = RC_BUF_INIT(0);
-    struct page p = {r, link_base ? link_base : "", &b, NULL};
-    size_t cells = r->nregistries * r->features.n;
+    struct page p = {.r = r, .base = link_base ? link_base : "", .b = &b};
+    choose_columns(&p);
+    size_t cells = r->nregistries * p.columns.n;
     p.issue = rc_xcalloc(cells ? cells : 1, sizeof(*p.issue));
     number_issues(&p);
     char date[11];
@@ -609,19 +504,22 @@ int rc_report_docs_ex(const struct rc_results *r, const char *link_base, struct 
                     "run regcompat again.");
     if (r->interrupted)
         rc_buf_adds(&b, " The run was interrupted: checks that did not run show as not tested.");
-    rc_buf_adds(&b, "\n\nKubewarden policies are OCI artifacts. A registry works with Kubewarden "
-                    "policies when every check of the features Policy push and Policy pull "
-                    "passed on it; those checks push and pull a policy exactly as kwctl does. "
-                    "Each statement links to the result behind it: a registry's row in the [");
-    rc_buf_adds(&b, "compatibility matrix](");
-    md_url(&b, p.base);
-    rc_buf_adds(&b, "matrix.md) (`matrix.md#<registry id>`) or one check in the [results](");
-    md_url(&b, p.base);
-    rc_buf_adds(&b, "results.json) (`results.json#/registries/<i>/checks/<j>`, a JSON "
-                    "pointer).\n\n");
+    rc_buf_adds(&b, "\n\nKubewarden policies are OCI artifacts, pushed and pulled with kwctl and "
+                    "signed with cosign. A registry works with Kubewarden policies when the "
+                    "checks that push and pull a policy exactly as kwctl does pass on it. The "
+                    "tables show that verdict, the policy features and the features signatures "
+                    "need: cosign attaches a Sigstore bundle to the policy and finds it through "
+                    "the referrers API, or through the referrers tag schema where a registry "
+                    "has none. Every other OCI feature, and the evidence behind each result, is "
+                    "in the [compatibility matrix]");
+    link_matrix(&p, NULL);
+    rc_buf_adds(&b,
+                ".\n\nLegend: ✅ pass, ⚠️ pass with a known issue or a fallback, ❌ fail, "
+                "➖ unsupported, ❗ could not be tested, · not tested; a number links to the "
+                "known issue.\n\n");
 
-    registries_section(&p, 0, date);
-    registries_section(&p, 1, date);
+    registries_section(&p, 0);
+    registries_section(&p, 1);
     tools_section(&p);
     issues_section(&p);
     while (b.len > 1 && b.data[b.len - 1] == '\n' && b.data[b.len - 2] == '\n')
@@ -631,6 +529,7 @@ int rc_report_docs_ex(const struct rc_results *r, const char *link_base, struct 
     if (rc_buf_add(out, b.data, b.len) < 0)
         rc = rc_error_set(err, RC_ELIMIT, "docs: page larger than %zu bytes", out->max);
     free(p.issue);
+    rc_strv_dispose(&p.columns);
     rc_buf_dispose(&b);
     return rc;
 }

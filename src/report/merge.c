@@ -69,6 +69,7 @@ static void dup_registry(struct rc_registry_result *out, const struct rc_registr
     out->stats = rr->stats;
     out->versions = dup_kv(rr->versions, rr->nversions);
     out->nversions = rr->nversions;
+    out->problem = rc_xstrdup(rr->problem);
     out->checks = rr->nchecks ? rc_xcalloc(rr->nchecks, sizeof(*out->checks)) : NULL;
     out->nchecks = rr->nchecks;
     for (size_t i = 0; i < rr->nchecks; i++)
@@ -131,6 +132,7 @@ static bool registry_equal(const struct rc_registry_result *a, const struct rc_r
 {
     if (!rc_str_eq(a->id, b->id) || !rc_str_eq(a->name, b->name) || !rc_str_eq(a->url, b->url) ||
         !rc_str_eq(a->kind, b->kind) || a->hosted != b->hosted ||
+        !rc_str_eq(a->problem, b->problem) ||
         !kv_equal(a->versions, a->nversions, b->versions, b->nversions) ||
         a->nchecks != b->nchecks || a->nleftovers != b->nleftovers)
         return false;

@@ -72,11 +72,21 @@ int rc_report_junit(const struct rc_results *r, const char *path, struct rc_erro
  * passes. Deterministic: a function of r only. */
 int rc_report_matrix(const struct rc_results *r, struct rc_buf *out, struct rc_error **err);
 
-/* The human summary for stdout: a table of counts per registry and status, one line per
- * check that did not pass ("  FAIL  local-open  policy.delete  DELETE answered 500"), a
- * total line. ANSI colours only when color is set. Registry text is cleaned of control
- * characters so it cannot drive the terminal. RC_ELIMIT when out is full. */
-int rc_report_summary(const struct rc_results *r, struct rc_buf *out, bool color);
+/* The human summary for stdout (summary.c says what is listed): a table of counts per
+ * registry and status; one line per registry that could not be tested (its problem, with
+ * the fix) and per registry an interrupted run did not finish; one line per check that
+ * needs a look ("  FAIL  local-open  policy.delete  DELETE answered 500": fail, error, xpass;
+ * with verbosity > 0 every status but pass); a line counting what is not listed; a total
+ * line. With verbosity < 0 only the total line. ANSI colours only when color is set.
+ * Registry text is cleaned of control characters so it cannot drive the terminal.
+ * RC_ELIMIT when out is full. */
+struct rc_report_summary_opts {
+    bool color;
+    int verbosity;           /* -1 totals only, 0 default, 1 every check that did not pass */
+    const char *reports_dir; /* where matrix.md is, for the "not listed" line; NULL: none */
+};
+int rc_report_summary(const struct rc_results *r, struct rc_buf *out,
+                      const struct rc_report_summary_opts *opts);
 
 /* report merge (CI shards -> one results tree). Each input is the results of one `run
  * --shard i/n`, over a set of registries disjoint from the others'. The result:

@@ -303,6 +303,8 @@ int rc_results_to_json_opts(const struct rc_results *r, struct rc_buf *out, bool
             rc_jw_key(&w, "versions");
             write_kv(&w, rr->versions, rr->nversions);
         }
+        if (rr->problem)
+            rc_jw_kstr(&w, "problem", rr->problem);
         rc_jw_key(&w, "checks");
         rc_jw_arr_begin(&w);
         for (size_t k = 0; k < rr->nchecks; k++)
@@ -626,7 +628,8 @@ static int rd_registry(struct rd *rd, const struct rc_json *j, const char *path,
         (rc = rd_str(rd, j, path, "url", true, true, &rr->url)) < 0 ||
         (rc = rd_str(rd, j, path, "kind", true, true, &rr->kind)) < 0 ||
         (rc = rd_bool(rd, j, path, "hosted", false, &rr->hosted)) < 0 ||
-        (rc = rd_kv(rd, j, path, "versions", false, &rr->versions, &rr->nversions)) < 0)
+        (rc = rd_kv(rd, j, path, "versions", false, &rr->versions, &rr->nversions)) < 0 ||
+        (rc = rd_str(rd, j, path, "problem", false, false, &rr->problem)) < 0)
         return rc;
     const struct rc_json *stats = rd_container(rd, j, path, "stats", RC_JSON_OBJECT, false, &rc);
     if (rc < 0)
@@ -803,6 +806,7 @@ void rc_registry_result_dispose(struct rc_registry_result *rr)
     free(rr->url);
     free(rr->kind);
     kv_free(rr->versions, rr->nversions);
+    free(rr->problem);
     for (size_t i = 0; i < rr->nchecks; i++)
         rc_check_result_dispose(&rr->checks[i]);
     free(rr->checks);

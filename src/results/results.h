@@ -108,7 +108,15 @@ struct rc_registry_result {
     struct rc_registry_stats stats; /* all zero when unknown (an older results.json) */
     struct rc_leftover *leftovers;  /* sorted by repository, digest */
     size_t nleftovers;
+    /* Why checks could not run on this registry (unreachable, TLS trust, credentials...),
+     * in one line that ends with the fix; NULL when they could. Every check it kept from
+     * running carries exactly this text as its reason, so a terminal can show one line for
+     * the registry instead of one per check. */
+    char *problem;
 };
+
+/* The reason of every check an interrupted run did not get to. */
+#define RC_REASON_INTERRUPTED "not run: the run was interrupted"
 
 struct rc_results {
     char *tool_name;

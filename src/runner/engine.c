@@ -34,6 +34,11 @@ void sctx_dispose(struct sctx *c)
         rc_artifact_dispose(&c->arts[i].art);
     }
     free(c->arts);
+    for (size_t i = 0; i < c->nkeys; i++) {
+        free(c->keys[i].name);
+        rc_crypto_key_free(c->keys[i].key);
+    }
+    free(c->keys);
     for (size_t i = 0; i < c->ncreated; i++) {
         free(c->created[i].repo);
         free(c->created[i].digest);

@@ -23,10 +23,24 @@ struct saved_artifact {
     struct rc_artifact art;
 };
 
+/* A signing key made for one scenario (ops_sign.c); it lives only in memory. */
+struct sign_key {
+    char *name;
+    struct rc_crypto_key *key;
+};
+
 struct created {
     char *repo;
     char *digest;
     bool manifest;
+};
+
+/* What a 401 or 403 from the registry says about our credentials (judge.c). */
+enum cred_issue {
+    CRED_NONE,
+    CRED_NOT_SENT, /* none were sent, and the registry asks for them */
+    CRED_REJECTED, /* sent and refused */
+    CRED_SCOPE,    /* accepted, but they do not reach this far (insufficient_scope, 403) */
 };
 
 /* One scenario in progress on one registry. */
@@ -39,6 +53,8 @@ struct sctx {
     size_t nvars, capvars;
     struct saved_artifact *arts;
     size_t narts, caparts;
+    struct sign_key *keys;
+    size_t nkeys, capkeys;
     struct created *created;
     size_t ncreated, capcreated;
 
@@ -59,6 +75,7 @@ struct sctx {
     bool decided;
     enum rc_status status;
     enum rc_cause cause;
+    enum cred_issue cred; /* with cause RC_CAUSE_CREDENTIALS */
     char *reason;
     char *note;
     bool fallback;
@@ -85,7 +102,9 @@ struct worker {
     char *host;
     struct rc_http_client *http;
     struct rc_auth *auth;
-    bool owns_auth; /* the registry's first worker frees the shared auth */
+    bool owns_auth;    /* the registry's first worker frees the shared auth */
+    bool anonymous;    /* no credentials were found for the registry */
+    char *cred_source; /* where they came from ("env REGCOMPAT_PASSWORD"), or NULL */
     struct rc_oci oci;
     struct sctx *cur; /* the scenario receiving traced exchanges */
     /* the kwctl client model (ops_kwctl.c): its own connection, HTTP/1.1 and no retries as
@@ -140,6 +159,18 @@ char *describe_answer(const struct rc_http_response *resp);
 void sctx_take_deviations(struct sctx *c, struct rc_check_result *out);
 /* A copied evidence record of the trace entries [from, ntrace). */
 void sctx_take_evidence(struct sctx *c, struct rc_check_result *out);
+
+/* diagnose.c: why a registry cannot be tested at all, in one line that ends with the fix.
+ * The ping (GET /v2/) got no answer: rc and msg as rc_http_send gave them. */
+char *diagnose_no_answer(struct worker *w, int rc, const char *msg);
+/* The ping's answer: a problem when nothing can be tested (401, a plain-HTTP request to a
+ * TLS port), else NULL. */
+char *diagnose_ping(struct worker *w, const struct rc_http_response *r);
+/* Credentials the profile names could not be resolved (an unset variable...). */
+char *diagnose_missing_credentials(const struct worker *w, const char *msg, bool required);
+/* The first push (push.autocreate) was refused for credentials (status: its answer): every
+ * check that writes stays untested. */
+char *diagnose_push_refused(const struct worker *w, enum cred_issue ci, long status);
 
 /* hooks.c: runs a profile hook (before/after) with REGCOMPAT_* variables. */
 int run_hook(struct worker *w, const char *which, const char *cmd, const char *repos,

@@ -310,6 +310,63 @@ static unsigned retries_of(const struct rc_http_response *resp)
     return resp->attempts > 1 ? resp->attempts - 1 : 0;
 }
 
+/* The actions a bearer challenge's scope asks for ("push,pull"), or NULL. */
+static char *challenge_actions(const struct rc_http_response *resp, bool *insufficient)
+{
+    struct rc_auth_challenge *ch = NULL;
+    size_t nch = 0;
+    char *actions = NULL;
+    *insufficient = false;
+    if (rc_auth_parse_headers(&resp->headers, &ch, &nch, NULL) == 0) {
+        const struct rc_auth_challenge *b = rc_auth_find_challenge(ch, nch, "bearer");
+        const char *error = b ? rc_auth_challenge_param(b, "error") : NULL;
+        const char *scope = b ? rc_auth_challenge_param(b, "scope") : NULL;
+        *insufficient = rc_str_eq(error, "insufficient_scope");
+        const char *colon = scope ? strrchr(scope, ':') : NULL;
+        if (colon)
+            actions = rc_xstrdup(colon + 1);
+    }
+    rc_auth_challenges_free(ch, nch);
+    return actions;
+}
+
+static bool has_action(const char *actions, const char *a)
+{
+    size_t n = strlen(a);
+    for (const char *p = actions; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, a, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/* A 401 or 403 from the registry itself: no credentials were sent, they were rejected, or
+ * they were good but do not reach this far (insufficient_scope, 403). */
+static char *credentials_reason(struct sctx *c, const char *what, const char *ans,
+                                const struct rc_http_response *resp)
+{
+    bool insufficient;
+    rc_autofree char *actions = challenge_actions(resp, &insufficient);
+    if (c->w->anonymous) {
+        c->cred = CRED_NOT_SENT;
+        return rc_fmt("%s answered %s: no credentials were sent, and the registry asks for them",
+                      what, ans);
+    }
+    if (insufficient || resp->status == 403) {
+        c->cred = CRED_SCOPE;
+        const char *may = has_action(actions, "push") ? "the account may pull but not push"
+                          : has_action(actions, "delete")
+                              ? "the account may not delete"
+                              : "the account may not read this repository";
+        return rc_fmt("%s answered %s: the token lacks scope (%s: %s)", what, ans,
+                      insufficient ? "insufficient_scope" : "403", may);
+    }
+    c->cred = CRED_REJECTED;
+    return rc_fmt("%s answered %s: the registry rejected our credentials", what, ans);
+}
+
 int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
                      const struct rc_http_response *resp, const char *expected)
 {
@@ -326,7 +383,7 @@ int judge_unexpected(struct sctx *c, const struct rc_step *st, const char *what,
                          "gets no credentials",
                          what, ans, other ? other : "another host");
         } else {
-            msg = rc_fmt("%s answered %s: the registry refused our credentials", what, ans);
+            msg = credentials_reason(c, what, ans, resp);
         }
         break;
     case RC_CAUSE_RATE_LIMITED:

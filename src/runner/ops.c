@@ -2,7 +2,7 @@
  * operation reads its arguments (variables substituted), talks to the registry only through
  * the oci module, keeps the last answer for the expectations nested under it, saves values,
  * and has its answers judged by judge.c. The families live in ops_push.c, ops_pull.c,
- * ops_manifest.c, ops_referrers.c and ops_expect.c. */
+ * ops_manifest.c, ops_referrers.c, ops_sign.c and ops_expect.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +206,8 @@ static const op_fn op_table[RC_OP__COUNT] = {
     [RC_OP_ATTACH] = op_attach,
     [RC_OP_SIGN] = op_sign,
     [RC_OP_RUN_TOOL] = op_run_tool,
+    [RC_OP_VERIFY] = op_verify,
+    [RC_OP_SIGNATURE_LEFTOVERS] = op_signature_leftovers,
     [RC_OP_EXPECT] = op_expect,
 };
 

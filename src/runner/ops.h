@@ -41,8 +41,27 @@ int op_delete_manifest(struct sctx *c, const struct rc_step *st);
 int op_delete_blob(struct sctx *c, const struct rc_step *st);
 int op_list_tags(struct sctx *c, const struct rc_step *st);
 int op_referrers(struct sctx *c, const struct rc_step *st);
+/* ops_referrers.c, shared with ops_sign.c */
+/* Why an answer of the referrers API is "no referrers API" (caller frees), or NULL. */
+char *referrers_no_api(const struct rc_http_response *r, bool *index_ok);
+/* GET of the tag-schema index of subject in repo (1 = decided; *found: the tag exists). */
+int referrers_fallback_get(struct sctx *c, const struct rc_step *st, const char *repo,
+                           const char *subject, bool *found, struct rc_http_response *resp);
+/* Parses an answer that must be an image index into c->refs (1 = decided). */
+int referrers_take_index(struct sctx *c, const struct rc_http_response *r, const char *what);
+/* Pushes a built referrer of subject_digest; keeps the fallback index (mode auto, always,
+ * never). */
+int referrer_push(struct sctx *c, const struct rc_step *st, struct rc_artifact *art,
+                  const char *subject_digest, const char *mode);
+/* Saves art under the step's `save` name (or frees it). */
+void step_keep_artifact(struct sctx *c, const struct rc_step *st, struct rc_artifact *art);
+/* The saved artifact the step's `subject` names (NULL: decided as a suite error). */
+struct saved_artifact *step_subject_arg(struct sctx *c, const struct rc_step *st);
 int op_attach(struct sctx *c, const struct rc_step *st);
+/* ops_sign.c */
 int op_sign(struct sctx *c, const struct rc_step *st);
+int op_verify(struct sctx *c, const struct rc_step *st);
+int op_signature_leftovers(struct sctx *c, const struct rc_step *st);
 int op_expect(struct sctx *c, const struct rc_step *st);
 
 #endif

@@ -1,4 +1,4 @@
-/* Referrers: the API, the tag-schema fallback, attaching and signing. */
+/* Referrers: the API, the tag-schema fallback and attaching (signing: ops_sign.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "base/banned.h"
 
 /* Parses an answer that must be an image index into c->refs. */
-static int take_index(struct sctx *c, const struct rc_http_response *r, const char *what)
+int referrers_take_index(struct sctx *c, const struct rc_http_response *r, const char *what)
 {
     rc_artifact_manifest_dispose(&c->refs);
     memset(&c->refs, 0, sizeof(c->refs));
@@ -44,8 +44,8 @@ static void filter_refs(struct sctx *c, const char *at)
 /* GET of the tag-schema index of subject digest in repo. 1 = decided; else *found tells
  * whether the tag exists and resp holds the answer. A tag that resolves to the subject
  * itself (or to anything but an index) is a registry fault. */
-static int get_fallback_index(struct sctx *c, const struct rc_step *st, const char *repo,
-                              const char *subject, bool *found, struct rc_http_response *resp)
+int referrers_fallback_get(struct sctx *c, const struct rc_step *st, const char *repo,
+                           const char *subject, bool *found, struct rc_http_response *resp)
 {
     rc_autofree char *tag = rc_digest_to_tag(subject);
     struct rc_error *err = NULL;
@@ -73,7 +73,7 @@ static int get_fallback_index(struct sctx *c, const struct rc_step *st, const ch
  * page), an HTML page or another 200 that is not an index, or the index under another
  * Content-Type, and a client then falls back to the tag schema. NULL when the answer is
  * an API answer; else why it is not. *index_ok tells whether the body is an image index. */
-static char *no_referrers_api(const struct rc_http_response *r, bool *index_ok)
+char *referrers_no_api(const struct rc_http_response *r, bool *index_ok)
 {
     *index_ok = false;
     if (r->status == 404 || r->status == 405)
@@ -118,13 +118,13 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
     }
     step_save_answer(c, st, &r);
     bool index_ok = false;
-    rc_autofree char *no_api = no_referrers_api(&r, &index_ok);
+    rc_autofree char *no_api = referrers_no_api(&r, &index_ok);
     if (no_api && fallback) {
         struct rc_http_response f;
         rc_http_response_init(&f);
         bool found = false;
         rc_http_response_dispose(&r);
-        if (get_fallback_index(c, st, repo, digest, &found, &f)) {
+        if (referrers_fallback_get(c, st, repo, digest, &found, &f)) {
             sctx_set_last(c, &f);
             return 1;
         }
@@ -132,7 +132,7 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
         sctx_add_note(c, "no referrers API (%s): listed through the tag schema", no_api);
         int stop = 0;
         if (found) {
-            stop = take_index(c, &f, "referrers tag schema index");
+            stop = referrers_take_index(c, &f, "referrers tag schema index");
         } else {
             rc_artifact_manifest_dispose(&c->refs);
             memset(&c->refs, 0, sizeof(c->refs));
@@ -153,7 +153,7 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
     }
     if (r.status != 200)
         return step_finish(c, st, "referrers GET", 0, NULL, &r);
-    int stop = take_index(c, &r, "referrers GET");
+    int stop = referrers_take_index(c, &r, "referrers GET");
     /* further pages (Link: <...>; rel="next"), followed verbatim */
     unsigned pages = 1;
     RC_CLEANUP(rc_strv_dispose) struct rc_strv seen = {0};
@@ -179,7 +179,7 @@ int op_referrers(struct sctx *c, const struct rc_step *st)
             rc_http_response_dispose(&r);
             return judge_transport(c, "referrers GET (next page)", rc, err);
         }
-        stop = pg.status == 200 ? take_index(c, &pg, "referrers GET (next page)")
+        stop = pg.status == 200 ? referrers_take_index(c, &pg, "referrers GET (next page)")
                                 : judge_unexpected(c, st, "referrers GET (next page)", &pg, "200");
         if (!stop) {
             /* append this page to what came before */
@@ -218,7 +218,7 @@ static int update_fallback_index(struct sctx *c, const struct rc_step *st, const
     struct rc_http_response g;
     rc_http_response_init(&g);
     bool found = false;
-    if (get_fallback_index(c, st, repo, subject, &found, &g)) {
+    if (referrers_fallback_get(c, st, repo, subject, &found, &g)) {
         rc_http_response_dispose(&g);
         return 1;
     }
@@ -277,8 +277,8 @@ static int update_fallback_index(struct sctx *c, const struct rc_step *st, const
 }
 
 /* Pushes a referrer of a saved subject; keeps the fallback index when asked to. */
-static int push_referrer(struct sctx *c, const struct rc_step *st, struct rc_artifact *art,
-                         const char *subject_digest, const char *mode)
+int referrer_push(struct sctx *c, const struct rc_step *st, struct rc_artifact *art,
+                  const char *subject_digest, const char *mode)
 {
     rc_autofree char *ref = step_arg(c, st, "ref");
     rc_autofree char *repo = NULL;
@@ -317,7 +317,7 @@ static int push_referrer(struct sctx *c, const struct rc_step *st, struct rc_art
     return stop;
 }
 
-static void keep_artifact(struct sctx *c, const struct rc_step *st, struct rc_artifact *art)
+void step_keep_artifact(struct sctx *c, const struct rc_step *st, struct rc_artifact *art)
 {
     if (step_save_name(st)) {
         struct saved_artifact sa = {rc_xstrdup(step_save_name(st)), *art};
@@ -327,7 +327,7 @@ static void keep_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
     }
 }
 
-static struct saved_artifact *subject_arg(struct sctx *c, const struct rc_step *st)
+struct saved_artifact *step_subject_arg(struct sctx *c, const struct rc_step *st)
 {
     const char *name = rc_step_str(st, "subject");
     struct saved_artifact *sa = sctx_artifact(c, name);
@@ -338,7 +338,7 @@ static struct saved_artifact *subject_arg(struct sctx *c, const struct rc_step *
 
 int op_attach(struct sctx *c, const struct rc_step *st)
 {
-    struct saved_artifact *sa = subject_arg(c, st);
+    struct saved_artifact *sa = step_subject_arg(c, st);
     if (!sa)
         return 1;
     rc_autofree char *kind = step_arg(c, st, "artifact");
@@ -380,62 +380,7 @@ int op_attach(struct sctx *c, const struct rc_step *st)
         rc_error_free(err);
         return 1;
     }
-    int stop = push_referrer(c, st, &art, subject_digest, mode ? mode : "auto");
-    keep_artifact(c, st, &art);
-    return stop;
-}
-
-int op_sign(struct sctx *c, const struct rc_step *st)
-{
-    struct saved_artifact *sa = subject_arg(c, st);
-    if (!sa)
-        return 1;
-    rc_autofree char *format = step_arg(c, st, "format");
-    char subject_digest[RC_DIGEST_MAX];
-    snprintf(subject_digest, sizeof(subject_digest), "%s", sa->art.digest);
-    rc_autofree char *salt = rc_fmt("%s/%s/sign", c->w->run_id, c->sc->id);
-    struct rc_artifact art = {0};
-    struct rc_error *err = NULL;
-    if (format && rc_str_eq(format, "bundle")) {
-        struct rc_artifact_desc subject = {0};
-        rc_artifact_desc_of(&subject, &sa->art);
-        struct rc_artifact_bundle_opts o = {.salt = salt, .subject = &subject};
-        int rc = rc_artifact_build_sigstore_bundle(&art, &o, &err);
-        rc_artifact_desc_dispose(&subject);
-        if (rc < 0) {
-            judge_suite(c, "building the bundle: %s", rc_error_msg(err));
-            rc_error_free(err);
-            return 1;
-        }
-        int stop = push_referrer(c, st, &art, subject_digest, "auto");
-        keep_artifact(c, st, &art);
-        return stop;
-    }
-    if (format && !rc_str_eq(format, "cosign")) {
-        judge_suite(c, "sign: unknown format '%s'", format);
-        return 1;
-    }
-    rc_autofree char *dref = rc_fmt("%s/%s", c->w->host, c->repo);
-    struct rc_artifact_cosign_opts o = {
-        .salt = salt, .docker_reference = dref, .manifest_digest = subject_digest};
-    if (rc_artifact_build_cosign(&art, &o, &err) < 0) {
-        judge_suite(c, "building the signature: %s", rc_error_msg(err));
-        rc_error_free(err);
-        return 1;
-    }
-    rc_autofree char *tag = rc_artifact_cosign_tag(subject_digest);
-    struct rc_upload_opts uo = {.mode = RC_UPLOAD_POST_PUT};
-    struct rc_http_response r;
-    rc_http_response_init(&r);
-    if (step_push_built(c, st, c->repo, tag, &art, &uo, &r) < 0) {
-        rc_artifact_dispose(&art);
-        return 1;
-    }
-    step_save_answer(c, st, &r);
-    step_save(c, st, "digest", art.digest);
-    step_save(c, st, "tag", tag);
-    int stop = judge_answer(c, st, "signature manifest PUT", &r, "201");
-    sctx_set_last(c, &r);
-    keep_artifact(c, st, &art);
+    int stop = referrer_push(c, st, &art, subject_digest, mode ? mode : "auto");
+    step_keep_artifact(c, st, &art);
     return stop;
 }

@@ -26,8 +26,6 @@ bool rc_runner_interrupted(void)
     return interrupted != 0;
 }
 
-#define NOT_RUN_INTERRUPTED "not run: the run was interrupted"
-
 void rc_runner_make_run_id(char out[32])
 {
     time_t t = time(NULL);
@@ -69,6 +67,16 @@ struct run {
     size_t next_registry;
     size_t done, total;
 };
+
+static void progress_start(struct run *run, const struct rc_registry_result *reg,
+                           const struct rc_scenario *sc)
+{
+    if (!run->opts->started)
+        return;
+    pthread_mutex_lock(&run->lock);
+    run->opts->started(run->opts->progress_ctx, reg, sc, run->done, run->total);
+    pthread_mutex_unlock(&run->lock);
+}
 
 static void progress(struct run *run, const struct rc_registry_result *reg,
                      const struct rc_check_result *check)
@@ -232,8 +240,15 @@ static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n)
     }
 }
 
+/* How a scenario was decided, for the registry-level probes. */
+struct outcome {
+    enum rc_cause cause;
+    enum cred_issue cred;
+    long status; /* the last answer's status */
+};
+
 static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct rc_check_result *cr,
-                         struct leftover_list *left)
+                         struct leftover_list *left, struct outcome *out)
 {
     struct sctx c;
     sctx_init(&c, w, sc);
@@ -256,6 +271,9 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     /* the verdict and its evidence are taken before cleanup, which never changes them */
     set_check(cr, sc, c.decided ? c.status : RC_ST_PASS, c.decided ? c.reason : NULL);
     cr->fallback = c.fallback;
+    if (out)
+        *out = (struct outcome){c.decided ? c.cause : RC_CAUSE__COUNT, c.cred,
+                                c.ntrace ? c.trace[c.ntrace - 1].status : 0};
     if (cr->status != RC_ST_PASS)
         sctx_take_evidence(&c, cr);
 
@@ -321,10 +339,13 @@ static bool passed(enum rc_status st)
     return st == RC_ST_PASS || st == RC_ST_XPASS;
 }
 
-/* Every check of a registry that could not be reached at all gets the same verdict. */
+/* Every check of a registry that could not be tested at all gets the same verdict, and the
+ * registry that one reason as its problem. */
 static void all_checks(struct run *run, struct rc_registry_result *reg, enum rc_status st,
                        const char *reason, const struct rc_evidence *ev)
 {
+    free(reg->problem);
+    reg->problem = rc_redact_text(reason);
     for (size_t i = 0; i < run->nscenarios; i++) {
         struct rc_check_result *cr = &reg->checks[reg->nchecks++];
         set_check(cr, run->scenarios[i], st, reason);
@@ -391,7 +412,9 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
     if (rc < 0)
         return rc;
     struct rc_auth_options ao = {.allow_insecure_realm = p->auth.allow_insecure_realm};
-    w->auth = rc_auth_new(p->url, rc_credentials_empty(&creds) ? NULL : &creds, &ao);
+    w->anonymous = rc_credentials_empty(&creds);
+    w->cred_source = w->anonymous ? NULL : rc_xstrdup(creds.source);
+    w->auth = rc_auth_new(p->url, w->anonymous ? NULL : &creds, &ao);
     if (creds.username && creds.password) {
         w->kw_user = rc_xstrdup(creds.username);
         w->kw_pass = rc_xstrdup(creds.password);
@@ -412,6 +435,8 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     w->auth = lead->auth;
     w->kw_user = rc_xstrdup(lead->kw_user);
     w->kw_pass = rc_xstrdup(lead->kw_pass);
+    w->anonymous = lead->anonymous;
+    w->cred_source = rc_xstrdup(lead->cred_source);
     return make_http(w, run, lead->profile, err);
 }
 
@@ -438,6 +463,7 @@ static void teardown_worker(struct worker *w)
     free(w->host);
     free(w->kw_user);
     free(w->kw_pass);
+    free(w->cred_source);
 }
 
 /* The repositories this run will use on a registry, one per line (for hooks). */
@@ -476,9 +502,11 @@ enum { SC_PENDING, SC_RUNNING, SC_DONE };
 struct pool {
     struct run *run;
     struct rc_registry_result *reg;
-    /* why checks that write are skipped (the registry does not create repositories and the
-     * profile provides none), or NULL */
-    const char *no_repos;
+    /* why checks that write are not run (the registry does not create repositories and the
+     * profile provides none; pushes are refused for credentials), or NULL; with the status
+     * they get */
+    const char *blocked;
+    enum rc_status blocked_status;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned char *state;
@@ -515,6 +543,26 @@ static size_t next_ready(struct pool *pl, bool *any_pending)
             return i;
     }
     return SIZE_MAX;
+}
+
+/* Matrix columns follow the suites' order (file names), except that the signature columns
+ * stand right after the policy columns: both answer "can this registry hold my policies". */
+static void group_signature_features(struct rc_strv *f)
+{
+    size_t last_policy = SIZE_MAX;
+    for (size_t i = 0; i < f->n; i++)
+        if (rc_str_starts(f->v[i], "Policy "))
+            last_policy = i;
+    if (last_policy == SIZE_MAX)
+        return;
+    size_t at = last_policy + 1;
+    for (size_t i = at; i < f->n; i++) {
+        if (!rc_str_starts(f->v[i], "Signatures ("))
+            continue;
+        char *moved = f->v[i];
+        memmove(f->v + at + 1, f->v + at, (i - at) * sizeof(*f->v));
+        f->v[at++] = moved;
+    }
 }
 
 static bool step_writes(const struct rc_step *st)
@@ -564,9 +612,9 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         }
     }
     if (rc_runner_interrupted()) {
-        set_check(cr, sc, RC_ST_SKIP, NOT_RUN_INTERRUPTED);
-    } else if (pl->no_repos && scenario_writes(sc)) {
-        set_check(cr, sc, RC_ST_SKIP, pl->no_repos);
+        set_check(cr, sc, RC_ST_SKIP, RC_REASON_INTERRUPTED);
+    } else if (pl->blocked && scenario_writes(sc)) {
+        set_check(cr, sc, pl->blocked_status, pl->blocked);
     } else if (rc_strv_contains(&w->profile->absent, sc->feature)) {
         set_check(cr, sc, RC_ST_SKIP, "the profile declares this feature absent");
     } else if (blocker) {
@@ -574,7 +622,8 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         set_check(cr, sc, RC_ST_SKIP, why);
         free(why);
     } else {
-        run_scenario(w, sc, cr, &pl->left[i]);
+        progress_start(pl->run, pl->reg, sc);
+        run_scenario(w, sc, cr, &pl->left[i], NULL);
         apply_expectation(pl->run, w->profile, cr);
     }
     progress(pl->run, pl->reg, cr);
@@ -657,7 +706,9 @@ static void probe_autocreate(struct run *run, struct worker *lead, struct pool *
     struct rc_check_result hidden = {0};
     struct rc_check_result *cr = idx == SIZE_MAX ? &hidden : &pl->reg->checks[idx];
     /* the hidden probe's leftovers go in the slot after the scenarios' */
-    run_scenario(lead, ac, cr, &pl->left[idx == SIZE_MAX ? run->nscenarios : idx]);
+    struct outcome oc;
+    progress_start(run, pl->reg, ac);
+    run_scenario(lead, ac, cr, &pl->left[idx == SIZE_MAX ? run->nscenarios : idx], &oc);
     enum rc_status st = cr->status;
     if (idx != SIZE_MAX) {
         apply_expectation(run, lead->profile, cr);
@@ -667,10 +718,23 @@ static void probe_autocreate(struct run *run, struct worker *lead, struct pool *
     const struct rc_profile *p = lead->profile;
     bool provided = p->hooks.before ||
                     (p->repository && !rc_str_eq(p->repository, RC_PROFILE_DEFAULT_REPOSITORY));
-    if (st == RC_ST_UNSUPPORTED && !provided)
-        pl->no_repos = "not run: a push does not create its repository on this registry "
-                       "(push.autocreate) and the profile provides none; create them in "
-                       "hooks.before or point `repository` at existing ones";
+    char *why = NULL;
+    if (st == RC_ST_UNSUPPORTED && !provided) {
+        why = rc_xstrdup("not run: a push does not create its repository on this registry "
+                         "(push.autocreate) and the profile provides none; create them in "
+                         "hooks.before or point `repository` at existing ones");
+        pl->blocked_status = RC_ST_SKIP;
+    } else if (oc.cause == RC_CAUSE_CREDENTIALS && oc.cred != CRED_NONE) {
+        /* the first push was refused for the credentials: so would every other */
+        why = diagnose_push_refused(lead, oc.cred, oc.status);
+        pl->blocked_status = RC_ST_ERROR;
+    }
+    if (why) {
+        free(pl->reg->problem);
+        pl->reg->problem = rc_redact_text(why);
+        pl->blocked = pl->reg->problem;
+        free(why);
+    }
     rc_check_result_dispose(&hidden);
 }
 
@@ -737,16 +801,18 @@ static void run_registry(struct run *run, size_t idx)
     struct rc_registry_result *reg = &run->regs[idx];
     reg->checks = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, sizeof(*reg->checks));
     if (rc_runner_interrupted()) {
-        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        all_checks(run, reg, RC_ST_SKIP, RC_REASON_INTERRUPTED, NULL);
         return;
     }
     struct worker w;
     struct rc_error *err = NULL;
     int src = setup_worker(&w, run, p, &err);
     if (src == RC_EAUTH || src == RC_ENOTFOUND) {
-        /* a hosted profile whose secrets are not configured here: nothing to test */
-        char *why = rc_fmt("no credentials: %s", rc_error_msg(err));
-        all_checks(run, reg, RC_ST_SKIP, why, NULL);
+        /* a hosted profile whose secrets are not configured here: nothing to test; where
+         * credentials are required (CI), that is an error rather than a skip */
+        bool req = run->opts->require_credentials;
+        char *why = diagnose_missing_credentials(&w, rc_error_msg(err), req);
+        all_checks(run, reg, req ? RC_ST_ERROR : RC_ST_SKIP, why, NULL);
         free(why);
         rc_error_free(err);
         teardown_worker(&w);
@@ -780,16 +846,15 @@ static void run_registry(struct run *run, size_t idx)
     int rc = rc_oci_ping(&w.oci, &r, &err);
     w.cur = NULL;
     if (rc < 0 && rc_runner_interrupted()) {
-        all_checks(run, reg, RC_ST_SKIP, NOT_RUN_INTERRUPTED, NULL);
+        all_checks(run, reg, RC_ST_SKIP, RC_REASON_INTERRUPTED, NULL);
         rc_error_free(err);
         rc_http_response_dispose(&r);
         sctx_dispose(&ping);
         finish_registry(&w, reg, p, repos);
         return;
     }
-    if (rc < 0) {
-        char *why = rc == RC_EAUTH ? rc_fmt("authentication failed: %s", rc_error_msg(err))
-                                   : rc_fmt("registry unreachable: %s", rc_error_msg(err));
+    char *why = rc < 0 ? diagnose_no_answer(&w, rc, rc_error_msg(err)) : diagnose_ping(&w, &r);
+    if (why) {
         all_checks(run, reg, RC_ST_ERROR, why, ping.ntrace ? &ping.trace[ping.ntrace - 1] : NULL);
         free(why);
         rc_error_free(err);
@@ -876,6 +941,7 @@ int rc_runner_run(struct rc_results *out, const struct rc_run_opts *opts, struct
         if (any)
             rc_strv_push(&out->suites, s->name);
     }
+    group_signature_features(&out->features);
     if (!run.nscenarios) {
         free(run.scenarios);
         return rc_error_set(err, RC_EINVAL, "no check selected (see --only, --skip and -s)");

@@ -29,6 +29,13 @@ struct rc_run_opts {
     int timeout_s;      /* per-request timeout override, 0 = the profile's */
     const char *run_id; /* NULL = generated from the time and randomness */
     const char *today;  /* "YYYY-MM-DD" for expectation expiry, NULL = now */
+    /* a profile whose credentials cannot be resolved (an unset variable...) makes its checks
+     * `error` rather than `skip` */
+    bool require_credentials;
+    /* called when a check starts, with the counts progress has (from worker threads,
+     * serialised; may be NULL) */
+    void (*started)(void *ctx, const struct rc_registry_result *reg, const struct rc_scenario *sc,
+                    size_t done, size_t total);
     /* called after each check completes (from worker threads, serialised) */
     void (*progress)(void *ctx, const struct rc_registry_result *reg,
                      const struct rc_check_result *check, size_t done, size_t total);

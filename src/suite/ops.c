@@ -41,15 +41,6 @@ static const char *const attach_kinds[] = {"oci-artifact", "sigstore-bundle", NU
 static const char *const fallback_modes[] = {"auto", "always", "never", NULL};
 static const char *const sign_formats[] = {"cosign", "bundle", NULL};
 static const char *const roles[] = {"probe", "precondition", NULL};
-const char *const rc_suite_clients[] = {"spec", "kwctl", NULL};
-
-#define CLIENT                                                                                     \
-    {                                                                                              \
-        "client", RC_ARG_STR, false,                                                               \
-            "spec (default) | kwctl: make exactly kwctl's requests and apply its acceptance "      \
-            "rules (docs/kwctl-model.md); the suite's `client:` is the default",                   \
-            rc_suite_clients                                                                       \
-    }
 static const char *const digest_algs[] = {"sha256", "sha512", NULL};
 
 #define ROLE                                                                                       \
@@ -58,6 +49,16 @@ static const char *const digest_algs[] = {"sha256", "sha512", NULL};
             "probe (default in steps) | precondition (default in setup): what a wrong answer "     \
             "means",                                                                               \
             roles                                                                                  \
+    }
+
+const char *const rc_suite_clients[] = {"spec", "kwctl", NULL};
+
+#define CLIENT                                                                                     \
+    {                                                                                              \
+        "client", RC_ARG_STR, false,                                                               \
+            "spec (default) | kwctl: make exactly kwctl's requests and apply its acceptance "      \
+            "rules (docs/kwctl-model.md); the suite's `client:` is the default",                   \
+            rc_suite_clients                                                                       \
     }
 
 static const struct rc_arg_def push_artifact_args[] = {
@@ -261,6 +262,14 @@ static const struct rc_arg_def sign_args[] = {
     {"subject", RC_ARG_STR, true, "name a push-artifact saved: the signed manifest", NULL},
     {"format", RC_ARG_STR, false, "cosign (legacy .sig tag, default) | bundle (Sigstore referrer)",
      sign_formats},
+    {"key", RC_ARG_STR, false,
+     "name of the scenario's signing key (default 'default'): an ECDSA P-256 key made at run "
+     "time, kept only in memory",
+     NULL},
+    {"append", RC_ARG_BOOL, false,
+     "cosign: read the stored .sig manifest and add this signature as a new layer, as cosign "
+     "does (default true)",
+     NULL},
     SAVE,
     UNSUP,
     ROLE,
@@ -281,6 +290,37 @@ static const struct rc_arg_def run_tool_args[] = {
     END,
 };
 static const char *const run_tool_saves[] = {"digest", NULL};
+
+static const struct rc_arg_def verify_args[] = {
+    {"subject", RC_ARG_STR, true,
+     "name a push-artifact saved: the signed policy (its wasm layer is the local file)", NULL},
+    {"ref", RC_ARG_STR, false,
+     "what the user verifies, repository:tag or repository@digest (default {repo}@<subject "
+     "digest>); it must resolve to the subject",
+     NULL},
+    {"format", RC_ARG_STR, false,
+     "cosign (kwctl verify's read path: the .sig tag, default) | bundle (Sigstore bundle "
+     "referrers, the API or the tag schema)",
+     sign_formats},
+    {"signatures", RC_ARG_INT, false,
+     "how many signatures must be found, each verifying with a key of the scenario (default 1)",
+     NULL},
+    SAVE,
+    UNSUP,
+    ROLE,
+    END,
+};
+static const char *const verify_saves[] = {"digest", "count", "via", NULL};
+
+static const struct rc_arg_def leftovers_args[] = {
+    {"subject", RC_ARG_STR, true, "name a push-artifact saved: the deleted, signed manifest", NULL},
+    {"format", RC_ARG_STR, false, "cosign (the .sig tag, default) | bundle (its referrers)",
+     sign_formats},
+    SAVE,
+    ROLE,
+    END,
+};
+static const char *const leftovers_saves[] = {"left", NULL};
 
 static const struct rc_arg_def expect_args[] = {
     {"status", RC_ARG_LIST, false, "allowed status codes", NULL},
@@ -351,11 +391,20 @@ static const struct rc_op_def ops[RC_OP__COUNT] = {
     {RC_OP_ATTACH, "attach", attach_args,
      "push an artifact whose subject is a saved manifest; keep the fallback index if needed",
      attach_saves, "201"},
-    {RC_OP_SIGN, "sign", sign_args, "sign a manifest: cosign .sig tag or Sigstore bundle referrer",
-     sign_saves, "201"},
+    {RC_OP_SIGN, "sign", sign_args,
+     "sign a manifest with a real key: cosign .sig tag or Sigstore bundle referrer", sign_saves,
+     "201"},
     {RC_OP_RUN_TOOL, "run-tool", run_tool_args,
      "run an installed client (skopeo) against the registry with the profile's credentials and CA",
      run_tool_saves, NULL},
+    {RC_OP_VERIFY, "verify", verify_args,
+     "find and verify a manifest's signatures as kwctl verify (cosign) or a bundle verifier "
+     "reads them: every answer 200, digests, payload and ECDSA signature",
+     verify_saves, "200"},
+    {RC_OP_SIGNATURE_LEFTOVERS, "signature-leftovers", leftovers_args,
+     "after the signed manifest was deleted: report (as a note) whether its .sig or bundle "
+     "referrers are left behind",
+     leftovers_saves, "200 404"},
     {RC_OP_EXPECT, "expect", expect_args, "check the previous step's last answer", NULL, NULL},
 };
 

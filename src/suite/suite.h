@@ -33,6 +33,8 @@ enum rc_op {
     RC_OP_ATTACH,
     RC_OP_SIGN,
     RC_OP_RUN_TOOL,
+    RC_OP_VERIFY,
+    RC_OP_SIGNATURE_LEFTOVERS,
     RC_OP_EXPECT,
     RC_OP__COUNT
 };

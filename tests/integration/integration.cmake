@@ -18,13 +18,16 @@ function(rc_lab_fixture name script)
 endfunction()
 
 # it_<name>.sh runs with the lab state dir, the binary and a scratch dir as environment.
+# A script whose lab is "none" needs no registry.
 function(rc_it name lab)
   add_test(NAME it.${name} COMMAND bash ${RC_IT_DIR}/it_${name}.sh)
+  if(NOT lab STREQUAL "none")
+    set_tests_properties(it.${name} PROPERTIES FIXTURES_REQUIRED lab-${lab})
+  endif()
   set_tests_properties(it.${name} PROPERTIES
-    FIXTURES_REQUIRED lab-${lab}
     LABELS integration
     TIMEOUT 300
-    ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR};RC_CMAKE=${CMAKE_COMMAND};RC_CPACK=${CMAKE_CPACK_COMMAND}")
   # the fault proxy has one rule set for all its clients: its tests take turns (ctest -j)
   if(lab STREQUAL "fault")
     set_tests_properties(it.${name} PROPERTIES RESOURCE_LOCK lab-fault-rules)
@@ -52,9 +55,22 @@ foreach(script ${RC_IT_SCRIPTS})
   if(RC_SANITIZE AND name STREQUAL "fault_flips")
     continue()
   endif()
+  # the package is made from the normal build: nobody installs the sanitizer build's binary
+  if(RC_SANITIZE AND name STREQUAL "deb")
+    continue()
+  endif()
   rc_it(${name} ${lab})
   # ~45 runs of every suite on a shared 2-core machine: the timeout is only a safety net
   if(name STREQUAL "fault_flips")
     set_tests_properties(it.${name} PROPERTIES TIMEOUT 900)
   endif()
+  # it installs a package on this machine: one at a time
+  if(name STREQUAL "deb")
+    set_tests_properties(it.${name} PROPERTIES RESOURCE_LOCK system-packages)
+  endif()
 endforeach()
+# the flip matrix runs every suite once per quirk (about 40 runs): five minutes alone on the
+# lab machines, more while other tests share the two cores
+if(TEST it.fault_flips)
+  set_tests_properties(it.fault_flips PROPERTIES TIMEOUT 900)
+endif()

@@ -13,7 +13,7 @@ cat "$whole.stdout"
 expect_exit 0
 expect_reports "$whole"
 # run --docs: the page beside the reports, its links pointing into them
-grep -qF '](../whole/matrix.md#local-open) (distribution): works with Kubewarden policies.' \
+grep -qF '](../whole/matrix.md#local-open) | ✅ works |' \
     "$RC_WORK/pages/run.md" || fail "run --docs: no page, or local-open's line is wrong"
 for i in 1 2; do
     rc_run "$RC_WORK/shard$i" --all -s policy --shard "$i/2"
@@ -110,7 +110,7 @@ echo "ok: bad input is exit 2 with the file named"
 docs=$merged/docs.md
 [[ $(head -n 1 "$docs") == "---" ]] && grep -qx 'sidebar_label: OCI registries support' "$docs" ||
     fail "docs.md has no Docusaurus frontmatter"
-grep -qF "(matrix.md#local-open) (distribution): works with Kubewarden policies." "$docs" ||
+grep -qF "(matrix.md#local-open) | ✅ works |" "$docs" ||
     fail "docs.md: local-open does not work with Kubewarden policies"
 grep -qF "run \`$m_id\`" "$docs" || fail "docs.md does not name the run"
 rc_exec "$RC_WORK/docs" report docs "$merged/results.json" -o "$RC_WORK/site/docs/oci.md"

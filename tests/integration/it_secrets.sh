@@ -5,9 +5,17 @@
 # environment and from a docker credential helper; the token registry's password taken from
 # an exec command, and the writer's identity token from a docker config (OAuth2 refresh); the
 # bearer tokens the token server issues for each of them (a new one per request); and the
-# signed upload state (`_state`) in every upload URL. Then stdout, stderr, regcompat.log,
-# results.json, junit.xml, matrix.md and the docs page are searched for each value (and for
-# the base64 of user:password, the form it travels in under Basic): zero hits.
+# signed upload state (`_state`) in every upload URL; and the ECDSA private keys the
+# signatures suite signs with (issue 10). Then stdout, stderr, regcompat.log, results.json,
+# junit.xml, matrix.md and the docs page are searched for each value (and for the base64 of
+# user:password, the form it travels in under Basic): zero hits.
+#
+# The signing keys never leave the process, so the test cannot read them; instead
+# REGCOMPAT_TEST_KEY_SEED makes the run derive each key from the seed and the key's name by
+# the rule in src/crypto/crypto.h (pinned by unit.test_crypto against an independent
+# implementation), and the test computes the same private scalars: their hex and base64 forms
+# are searched like the other secrets, and so are the markers of any serialized EC private
+# key (PEM "PRIVATE KEY", the DER prefixes of PKCS#8 and SEC1 P-256 keys in base64).
 . "$(dirname "$0")/lib.sh"
 : "${LAB_TOKEND_ISSUED_LOG:?the lab records issued tokens in lab.env}"
 basic_pw=$(cat "$LAB_LOCAL_TLS_BASIC_PASSWORD_FILE")
@@ -51,7 +59,9 @@ export PATH=$RC_WORK/bin:$PATH DOCKER_CONFIG=$RC_WORK/docker
 printf '{"credHelpers": {"%s": "rcsecrets"}, "auths": {"%s": {"identitytoken": "%s"}}}\n' \
     "$tls_host" "$token_host" "$refresh" >"$DOCKER_CONFIG/config.json"
 
-# --- the run, at -v, with the docs page
+# --- the run, at -v, with the docs page; signing keys derived from a seed of this run
+REGCOMPAT_TEST_KEY_SEED=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export REGCOMPAT_TEST_KEY_SEED
 issued_before=$(wc -l <"$LAB_TOKEND_ISSUED_LOG")
 out=$RC_WORK/out
 PROFILES=$profiles rc_run "$out" --all -j 5 -v --docs "$out/docs.md"
@@ -61,6 +71,13 @@ for id in "${ids[@]}"; do
     # (spec checks: the policy checks model kwctl, which takes no identity token)
     expect_status "$out/results.json" "$id" push.post-put pass
     expect_status "$out/results.json" "$id" pull.manifest.get.by-digest pass
+    # the keys signed: every signature check verified what they signed (they need
+    # policy.push, which kwctl cannot do with an identity token)
+    if [[ $id != token-identity ]]; then
+        expect_status "$out/results.json" "$id" signatures.cosign.verify pass
+        expect_status "$out/results.json" "$id" signatures.cosign.two-signatures pass
+        expect_status "$out/results.json" "$id" signatures.bundle.verify pass
+    fi
 done
 # 3: kwctl, modelled by the policy checks, cannot authenticate with an identity token
 ((RC_EXIT == 0 || RC_EXIT == 1 || RC_EXIT == 3)) || fail "exit $RC_EXIT: $(tail -3 "$out.stdout")"
@@ -87,13 +104,37 @@ secrets=$RC_WORK/secrets # "WHAT<TAB>VALUE" lines, never printed
         grep -oE 'http\.request\.uri="/v2/secrets-[^"]*' |
         grep -oE '[?&]_state=[^&"]+' | sed 's/^.._state=//' | sort -u |
         sed 's/^/signed upload state\t/'
+    # the private scalars of the signing keys (names from suites/signatures.yaml), as hex and
+    # base64 of the 32 bytes; markers of a serialized EC private key
+    python3 - "$REGCOMPAT_TEST_KEY_SEED" default first second <<'PY'
+import base64, hashlib, sys
+n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+seed = sys.argv[1]
+for name in sys.argv[2:]:
+    material = ("%s/%s" % (seed, name)).encode()
+    for i in range(255):
+        d = int.from_bytes(hashlib.sha256(material + bytes([i])).digest(), "big")
+        if 0 < d < n:
+            break
+    raw = d.to_bytes(32, "big")
+    print("signing key %s, hex\t%s" % (name, raw.hex()))
+    print("signing key %s, HEX\t%s" % (name, raw.hex().upper()))
+    print("signing key %s, base64\t%s" % (name, base64.b64encode(raw).decode().rstrip("=")))
+    print("signing key %s, base64url\t%s" % (name, base64.urlsafe_b64encode(raw).decode().rstrip("=")))
+PY
+    printf 'PEM private key marker\t%s\n' 'PRIVATE KEY-----'
+    printf 'PKCS#8 P-256 private key (base64 DER prefix)\t%s\n' 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg'
+    printf 'SEC1 P-256 private key (base64 DER prefix)\t%s\n' 'MHcCAQEEI'
 } >"$secrets"
 count() { grep -c "^$1"$'\t' "$secrets" || true; }
 ntok=$(count 'token issued during the run') nstate=$(count 'signed upload state')
 ((ntok >= 5)) || fail "only $ntok tokens were issued during the run (is the token flow used?)"
 ((nstate >= 20)) || fail "only $nstate signed upload states found in the registry logs"
+nkey=$(grep -c '^signing key ' "$secrets" || true)
+((nkey == 12)) || fail "expected 12 forms of 3 signing keys, got $nkey"
 echo "ok: looking for $(wc -l <"$secrets") secret values: 5 credentials and their Basic forms," \
-    "$ntok issued tokens, $nstate signed upload states"
+    "$ntok issued tokens, $nstate signed upload states, 3 signing keys in 4 forms each and" \
+    "3 private key markers"
 
 # --- zero hits, reported per kind and output, values never shown
 cut -f2 "$secrets" >"$RC_WORK/values"

@@ -4,6 +4,7 @@
 
 #include "artifact/artifact.h"
 #include "base/base.h"
+#include "crypto/crypto.h"
 #include "cu.h"
 #include "digest/digest.h"
 #include "json/json.h"
@@ -965,6 +966,149 @@ static void test_sigstore_bundle(void)
     rc_artifact_dispose(&p);
 }
 
+/* With a key, each signature layer carries the base64 DER ECDSA signature of its payload
+ * blob (what kwctl verify checks with a pubKey) and no fake certificate; a signature
+ * appended to a stored .sig keeps the stored layers first and lists every layer in the
+ * config's rootfs, as cosign's append does. */
+static void test_cosign_signed(void)
+{
+    const char *digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    struct rc_crypto_key *k1 = NULL, *k2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_key_generate(&k1, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_key_generate(&k2, NULL), 0);
+    struct rc_error *err = NULL;
+    struct rc_artifact a, b;
+    struct rc_artifact_cosign_opts o = {.salt = "sig",
+                                        .docker_reference = "registry.example/ns/policy",
+                                        .manifest_digest = digest,
+                                        .key = k1};
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_build_cosign(&a, &o, &err), 0);
+    check_roundtrip(&a);
+    struct rc_artifact_manifest m;
+    parse_ok(&m, &a);
+    CU_ASSERT_EQUAL_FATAL(m.nlayers, 1);
+    CU_ASSERT_EQUAL(m.layers[0].annotations.n, 1);
+    const char *sig =
+        rc_artifact_annots_get(&m.layers[0].annotations, "dev.cosignproject.cosign/signature");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
+    RC_ASSERT_STR(a.blobs[0].desc.media_type, RC_ARTIFACT_MT_OCI_CONFIG); /* config first */
+    const struct rc_artifact_blob *payload = rc_artifact_find_blob(&a, m.layers[0].digest);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(payload);
+    size_t len = 0;
+    char *text = slurp((struct rc_blob_src *)&payload->src, &len);
+    struct rc_buf der = RC_BUF_INIT(0);
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_unbase64(&der, sig, strlen(sig), &err), 0);
+    CU_ASSERT_EQUAL(rc_crypto_verify(k1, text, len, der.data, der.len, &err), 0);
+    CU_ASSERT_EQUAL(rc_crypto_verify(k2, text, len, der.data, der.len, &err), RC_EPROTO);
+    rc_error_free(err);
+    err = NULL;
+    rc_buf_reset(&der);
+
+    /* a second signature by another key, appended */
+    o.key = k2;
+    o.append_to = &m;
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_build_cosign(&b, &o, &err), 0);
+    struct rc_artifact_manifest m2;
+    parse_ok(&m2, &b);
+    CU_ASSERT_EQUAL_FATAL(m2.nlayers, 2);
+    RC_ASSERT_STR(
+        rc_artifact_annots_get(&m2.layers[0].annotations, "dev.cosignproject.cosign/signature"),
+        sig);
+    const char *sig2 =
+        rc_artifact_annots_get(&m2.layers[1].annotations, "dev.cosignproject.cosign/signature");
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_unbase64(&der, sig2, strlen(sig2), &err), 0);
+    CU_ASSERT_EQUAL(rc_crypto_verify(k2, text, len, der.data, der.len, &err), 0);
+    const struct rc_artifact_blob *cfg = rc_artifact_find_blob(&b, m2.config->digest);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    size_t clen = 0;
+    char *ctext = slurp((struct rc_blob_src *)&cfg->src, &clen);
+    struct rc_json *j = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_json_parse(&j, ctext, clen, &err), 0);
+    const struct rc_json *ids = rc_json_path(j, "rootfs.diff_ids");
+    CU_ASSERT_EQUAL(rc_json_len(ids), 2);
+    rc_json_free(j);
+    free(ctext);
+    rc_artifact_manifest_dispose(&m2);
+    rc_artifact_dispose(&b);
+
+    free(text);
+    rc_buf_dispose(&der);
+    rc_artifact_manifest_dispose(&m);
+    rc_artifact_dispose(&a);
+    rc_crypto_key_free(k1);
+    rc_crypto_key_free(k2);
+}
+
+/* A DSSE bundle made with a key: the signature verifies over the DSSE PAE of the in-toto
+ * statement naming the subject; the hint is the key's fingerprint; the config descriptor
+ * carries the bundle artifactType as cosign 3 writes it. */
+static void test_bundle_signed(void)
+{
+    struct rc_buf pae = RC_BUF_INIT(0);
+    rc_artifact_dsse_pae(&pae, "application/vnd.in-toto+json", "{}", 2);
+    RC_ASSERT_STR(rc_buf_str(&pae), "DSSEv1 28 application/vnd.in-toto+json 2 {}");
+    rc_buf_reset(&pae);
+
+    struct rc_artifact p;
+    struct rc_artifact_policy_opts po = {.salt = "bundle-subject"};
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_build_policy(&p, &po, NULL), 0);
+    struct rc_artifact_desc subject;
+    rc_artifact_desc_of(&subject, &p);
+    struct rc_crypto_key *k = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_key_generate(&k, NULL), 0);
+    struct rc_error *err = NULL;
+    struct rc_artifact a;
+    struct rc_artifact_bundle_opts o = {
+        .salt = "b", .subject = &subject, .content = "dsse-envelope", .key = k};
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_build_sigstore_bundle(&a, &o, &err), 0);
+    struct rc_artifact_manifest m;
+    parse_ok(&m, &a);
+    RC_ASSERT_STR(m.config->artifact_type, RC_ARTIFACT_MT_SIGSTORE_BUNDLE);
+    RC_ASSERT_STR(rc_artifact_annots_get(&m.annotations, "dev.sigstore.bundle.content"),
+                  "dsse-envelope");
+    const struct rc_artifact_blob *layer = rc_artifact_find_blob(&a, m.layers[0].digest);
+    size_t len = 0;
+    char *text = slurp((struct rc_blob_src *)&layer->src, &len);
+    struct rc_json *j = NULL;
+    CU_ASSERT_EQUAL_FATAL(rc_json_parse(&j, text, len, &err), 0);
+    const char *payload = rc_json_str(rc_json_path(j, "dsseEnvelope.payload"));
+    const struct rc_json *sigs = rc_json_path(j, "dsseEnvelope.signatures");
+    CU_ASSERT_EQUAL_FATAL(rc_json_len(sigs), 1);
+    const char *sig = rc_json_get_str(rc_json_at(sigs, 0), "sig");
+    struct rc_buf stmt = RC_BUF_INIT(0), der = RC_BUF_INIT(0), pub = RC_BUF_INIT(0);
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_unbase64(&stmt, payload, strlen(payload), &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(rc_buf_str(&stmt), p.digest + strlen("sha256:")));
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_unbase64(&der, sig, strlen(sig), &err), 0);
+    rc_artifact_dsse_pae(&pae, "application/vnd.in-toto+json", stmt.data, stmt.len);
+    CU_ASSERT_EQUAL(rc_crypto_verify(k, pae.data, pae.len, der.data, der.len, &err), 0);
+    /* the statement alone is not what is signed */
+    CU_ASSERT_EQUAL(rc_crypto_verify(k, stmt.data, stmt.len, der.data, der.len, &err), RC_EPROTO);
+    rc_error_free(err);
+    rc_crypto_public_der(&pub, k, NULL);
+    char d[RC_DIGEST_MAX];
+    rc_digest_bytes(RC_DIGEST_SHA256, pub.data, pub.len, d);
+    const char *hint = rc_json_str(rc_json_path(j, "verificationMaterial.publicKey.hint"));
+    struct rc_buf raw = RC_BUF_INIT(0);
+    CU_ASSERT_EQUAL_FATAL(rc_crypto_unbase64(&raw, hint, strlen(hint), NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(raw.len, 32);
+    char hex[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)raw.data[i]);
+    RC_ASSERT_STR(hex, d + strlen("sha256:"));
+    rc_buf_dispose(&raw);
+    rc_json_free(j);
+    free(text);
+    rc_buf_dispose(&stmt);
+    rc_buf_dispose(&der);
+    rc_buf_dispose(&pub);
+    rc_buf_dispose(&pae);
+    rc_artifact_manifest_dispose(&m);
+    rc_artifact_dispose(&a);
+    rc_artifact_desc_dispose(&subject);
+    rc_artifact_dispose(&p);
+    rc_crypto_key_free(k);
+}
+
 static void test_referrers_index(void)
 {
     struct rc_artifact idx;
@@ -1087,6 +1231,8 @@ static CU_TestInfo artifact_tests[] = {
     {"image index", test_index},
     {"cosign signature", test_cosign},
     {"sigstore bundle referrer", test_sigstore_bundle},
+    {"cosign signature with a key", test_cosign_signed},
+    {"sigstore bundle with a key", test_bundle_signed},
     {"referrers fallback index", test_referrers_index},
     {"manifest parse errors", test_manifest_parse_errors},
     CU_TEST_INFO_NULL,
