@@ -124,6 +124,9 @@ size_t rc_utf8_seq(const unsigned char *p, size_t n);
  * registry can move no cursor, retitle no window and clear no screen. Tab and newline stay
  * when keep_newlines, else they (and CR) become a space. */
 void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines);
+/* The same scan for XML 1.0 content: tab, LF and CR stay; other C0 controls, U+FFFE/U+FFFF
+ * and malformed UTF-8 become U+FFFD. */
+void rc_buf_add_xml_text(struct rc_buf *b, const char *s);
 /* Finds the next "{name}" or "{name.field}" in s (name and field of [A-Za-z0-9_-]+) and
  * sets *start / *end (end points past the '}'); other braces, as in JSON text, are left
  * alone. Returns false when there is none. */

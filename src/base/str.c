@@ -233,32 +233,43 @@ size_t rc_utf8_seq(const unsigned char *p, size_t n)
 
 #define REPLACEMENT_CHAR "\xEF\xBF\xBD" /* U+FFFD */
 
-void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines)
+enum clean_mode { CLEAN_LINE, CLEAN_LINES, CLEAN_XML };
+
+/* What replaces the character at p (adv bytes, 1 for ASCII), or NULL to keep it. */
+static const char *replacement(const unsigned char *p, size_t adv, enum clean_mode mode)
+{
+    unsigned c = p[0];
+    if (c == '\t' || c == '\n' || c == '\r') {
+        if (mode == CLEAN_XML)
+            return NULL;
+        if (mode == CLEAN_LINE)
+            return " ";
+        return c == '\r' ? REPLACEMENT_CHAR : NULL; /* CR would let a line overwrite itself */
+    }
+    if (c < 0x20 || (c == 0x7F && mode != CLEAN_XML))
+        return REPLACEMENT_CHAR;
+    if (c < 0x80)
+        return NULL;
+    if (!adv)
+        return REPLACEMENT_CHAR; /* malformed UTF-8 */
+    if (mode != CLEAN_XML && c == 0xC2 && p[1] < 0xA0)
+        return REPLACEMENT_CHAR; /* C1 control, U+0080 to U+009F (CSI is U+009B) */
+    if (mode == CLEAN_XML && c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+        return REPLACEMENT_CHAR; /* U+FFFE and U+FFFF are not XML characters */
+    return NULL;
+}
+
+static void add_clean(struct rc_buf *b, const char *s, enum clean_mode mode)
 {
     if (!s)
         return;
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s), run = 0, i = 0;
     while (i < len) {
-        unsigned c = p[i];
-        size_t adv = 1;
-        const char *rep = NULL;
-        if (c == '\t' || c == '\n' || c == '\r') {
-            if (!keep_newlines)
-                rep = " ";
-            else if (c == '\r')
-                rep = REPLACEMENT_CHAR; /* it would let a line overwrite itself */
-        } else if (c < 0x20 || c == 0x7F) {
-            rep = REPLACEMENT_CHAR;
-        } else if (c >= 0x80) {
-            adv = rc_utf8_seq(p + i, len - i);
-            if (!adv) {
-                rep = REPLACEMENT_CHAR;
-                adv = 1;
-            } else if (c == 0xC2 && p[i + 1] < 0xA0) {
-                rep = REPLACEMENT_CHAR; /* C1 control, U+0080 to U+009F (CSI is U+009B) */
-            }
-        }
+        size_t adv = p[i] < 0x80 ? 1 : rc_utf8_seq(p + i, len - i);
+        const char *rep = replacement(p + i, adv, mode);
+        if (!adv)
+            adv = 1;
         if (rep) {
             rc_buf_add(b, s + run, i - run);
             rc_buf_adds(b, rep);
@@ -267,6 +278,16 @@ void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines)
         i += adv;
     }
     rc_buf_add(b, s + run, len - run);
+}
+
+void rc_buf_add_printable(struct rc_buf *b, const char *s, bool keep_newlines)
+{
+    add_clean(b, s, keep_newlines ? CLEAN_LINES : CLEAN_LINE);
+}
+
+void rc_buf_add_xml_text(struct rc_buf *b, const char *s)
+{
+    add_clean(b, s, CLEAN_XML);
 }
 
 static bool var_char(char c)

@@ -192,43 +192,13 @@ void rc_report_count(const struct rc_registry_result *rr, unsigned counts[RC_ST_
 
 /* ---- text ------------------------------------------------------------------------------ */
 
-#define REPLACEMENT "\xEF\xBF\xBD"
-
 void rc_report_clean(struct rc_buf *out, const char *s, enum rc_report_clean mode)
 {
-    if (mode == RC_CLEAN_LINE) {
-        rc_buf_add_printable(out, s, false); /* the one cleaning of the terminal and the log */
-        return;
-    }
-    if (!s)
-        return;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), run = 0, i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        size_t adv = 1;
-        const char *rep = NULL;
-        if (c == '\t' || c == '\n' || c == '\r') {
-            /* XML content keeps them */
-        } else if (c < 0x20) {
-            rep = REPLACEMENT;
-        } else if (c >= 0x80) {
-            adv = rc_utf8_seq(p + i, len - i);
-            if (!adv) {
-                rep = REPLACEMENT;
-                adv = 1;
-            } else if (c == 0xEF && p[i + 1] == 0xBF && p[i + 2] >= 0xBE) {
-                rep = REPLACEMENT; /* U+FFFE and U+FFFF are not XML characters */
-            }
-        }
-        if (rep) {
-            rc_buf_add(out, s + run, i - run);
-            rc_buf_adds(out, rep);
-            run = i + adv;
-        }
-        i += adv;
-    }
-    rc_buf_add(out, s + run, len - run);
+    /* one cleaning of registry text, in base: the terminal and the log use it too */
+    if (mode == RC_CLEAN_LINE)
+        rc_buf_add_printable(out, s, false);
+    else
+        rc_buf_add_xml_text(out, s);
 }
 
 void rc_report_evidence_line(struct rc_buf *out, const struct rc_evidence *e)

@@ -237,6 +237,31 @@ static int skopeo(struct sctx *c, const char *tmp, char **argv, const char *what
     return 0;
 }
 
+/* What every skopeo copy of the step shares. */
+struct copy_ctx {
+    struct sctx *c;
+    const char *tmp, *exe, *policy, *authfile, *certdir, *out_path;
+};
+
+/* skopeo copy --preserve-digests FROM TO, credentials and CA on side ("dest-" or "src-"). */
+static int skopeo_copy(const struct copy_ctx *k, const char *side, const char *from, const char *to,
+                       const char *what)
+{
+    char *argv[16] = {0};
+    size_t n = 0;
+    argv[n++] = rc_xstrdup(k->exe);
+    argv[n++] = rc_fmt("--policy=%s", k->policy);
+    argv[n++] = rc_xstrdup("copy");
+    argv[n++] = rc_xstrdup("--preserve-digests");
+    n = auth_args(argv, n, side, k->authfile);
+    n = tls_args(argv, n, k->c, side, k->certdir);
+    argv[n++] = rc_xstrdup(from);
+    argv[n++] = rc_xstrdup(to);
+    int stop = skopeo(k->c, k->tmp, argv, what, k->out_path);
+    free_argv(argv);
+    return stop;
+}
+
 int op_run_tool(struct sctx *c, const struct rc_step *st)
 {
     rc_autofree char *exe = find_in_path("skopeo");
@@ -303,18 +328,8 @@ int op_run_tool(struct sctx *c, const struct rc_step *st)
     rc_autofree char *out_path = rc_fmt("%s/stdout", tmp);
     if (!stop) {
         /* 1. copy the layout to the registry, digests preserved */
-        char *argv[16] = {0};
-        size_t n = 0;
-        argv[n++] = rc_xstrdup(exe);
-        argv[n++] = rc_fmt("--policy=%s", policy);
-        argv[n++] = rc_xstrdup("copy");
-        argv[n++] = rc_xstrdup("--preserve-digests");
-        n = auth_args(argv, n, "dest-", authfile);
-        n = tls_args(argv, n, c, "dest-", certdir);
-        argv[n++] = rc_xstrdup(src);
-        argv[n++] = rc_xstrdup(dest);
-        stop = skopeo(c, tmp, argv, "copy of the policy to the registry", out_path);
-        free_argv(argv);
+        struct copy_ctx cc = {c, tmp, exe, policy, authfile, certdir, out_path};
+        stop = skopeo_copy(&cc, "dest-", src, dest, "copy of the policy to the registry");
         if (!stop) {
             sctx_track(c, repo, art.digest, true);
             for (size_t i = 0; i < art.nblobs; i++)
@@ -336,23 +351,11 @@ int op_run_tool(struct sctx *c, const struct rc_step *st)
         free_argv(argv);
         if (!stop) {
             char got[RC_DIGEST_MAX] = "";
-            struct rc_blob_src f = {0};
             struct rc_buf raw = RC_BUF_INIT(8 * RC_MIB);
-            FILE *fp = fopen(out_path, "r");
-            if (fp) {
-                char buf[4096];
-                size_t k;
-                while ((k = fread(buf, 1, sizeof(buf), fp)) > 0)
-                    if (rc_buf_add(&raw, buf, k) < 0)
-                        break;
-                fclose(fp);
-            }
-            rc_artifact_blob_mem(&f, raw.data ? raw.data : "", raw.len);
-            if (rc_artifact_blob_digest(got, &f, &err) < 0) {
-                rc_error_free(err);
-                err = NULL;
-            }
-            rc_artifact_blob_dispose(&f);
+            if (rc_buf_read_file(&raw, out_path, &err) == 0)
+                rc_digest_bytes(RC_DIGEST_SHA256, raw.data ? raw.data : "", raw.len, got);
+            rc_error_free(err);
+            err = NULL;
             rc_buf_dispose(&raw);
             if (!rc_str_eq(got, art.digest))
                 stop = judge_wrong(c,
@@ -363,18 +366,9 @@ int op_run_tool(struct sctx *c, const struct rc_step *st)
     }
     if (!stop) {
         /* 3. copy it back to a layout: the same manifest digest */
-        char *argv[16] = {0};
-        size_t n = 0;
-        argv[n++] = rc_xstrdup(exe);
-        argv[n++] = rc_fmt("--policy=%s", policy);
-        argv[n++] = rc_xstrdup("copy");
-        argv[n++] = rc_xstrdup("--preserve-digests");
-        n = auth_args(argv, n, "src-", authfile);
-        n = tls_args(argv, n, c, "src-", certdir);
-        argv[n++] = rc_xstrdup(dest);
-        argv[n++] = rc_xstrdup(dst_back);
-        stop = skopeo(c, tmp, argv, "copy of the policy back from the registry", out_path);
-        free_argv(argv);
+        struct copy_ctx cc = {c, tmp, exe, policy, authfile, certdir, out_path};
+        stop =
+            skopeo_copy(&cc, "src-", dest, dst_back, "copy of the policy back from the registry");
         if (!stop) {
             rc_autofree char *d = layout_digest(back);
             if (!d || !rc_str_eq(d, art.digest))
