@@ -2,7 +2,9 @@
  *
  * One rc_auth per registry. It learns from the registry's first 401 which scheme and realm
  * it uses, then attaches credentials up front (so a large body is sent once). Tokens are
- * cached per (realm, service, scope set) until 10 s before they expire. The cache and the
+ * cached with the scope set they were asked for, until 10 s before they expire, and serve
+ * every request whose scopes that set covers; with merge_actions a token is asked for all
+ * of them at once, so a check's repository costs one token request. The cache and the
  * learnt state are behind a mutex; no lock is held while a request is on the wire.
  *
  * Credentials belong to the registry's origin. Only answers from that origin are learnt
@@ -124,8 +126,13 @@ static bool has_basic(const struct rc_credentials *c)
 
 enum scheme { SCHEME_NONE, SCHEME_BASIC, SCHEME_BEARER };
 
+/* A token and the scope set it was asked for. A token serves any request whose scopes that
+ * set covers: one token per repository and run, not one per action. */
 struct token_entry {
-    char *key;
+    char *realm;
+    char *service;
+    struct rc_auth_scopeset scopes;
+    char *joined; /* scopes, joined: identifies the entry */
     char *token;
     uint64_t expires_ms; /* monotonic */
 };
@@ -136,6 +143,8 @@ struct rc_auth {
     char *basic_header; /* "Basic base64(user:pass)" */
     char *registry;     /* the registry's URL: credentials go to its origin only */
     bool allow_insecure_realm;
+    char *merge_actions; /* asked for every repository of a token request, or NULL */
+    bool merge_refused;  /* learnt: the token endpoint does not take the merged scopes */
     /* learnt from the registry's own challenges */
     enum scheme scheme;
     char *realm;
@@ -146,6 +155,15 @@ struct rc_auth {
     struct rc_auth_stats stats;
 };
 
+static void entry_dispose(struct token_entry *e)
+{
+    free(e->realm);
+    free(e->service);
+    rc_auth_scopeset_dispose(&e->scopes);
+    free(e->joined);
+    free(e->token);
+}
+
 struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *creds,
                             const struct rc_auth_options *opts)
 {
@@ -153,6 +171,8 @@ struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *c
     pthread_mutex_init(&a->lock, NULL);
     a->registry = rc_xstrdup(registry ? registry : "");
     a->allow_insecure_realm = opts && opts->allow_insecure_realm;
+    a->merge_actions = opts && nonempty(opts->merge_actions) ? rc_xstrdup(opts->merge_actions)
+                                                             : NULL;
     if (creds) {
         a->creds.username = rc_xstrdup(creds->username);
         a->creds.password = rc_xstrdup(creds->password);
@@ -184,10 +204,9 @@ void rc_auth_free(struct rc_auth *a)
     free(a->registry);
     free(a->realm);
     free(a->service);
-    for (size_t i = 0; i < a->ntokens; i++) {
-        free(a->tokens[i].key);
-        free(a->tokens[i].token);
-    }
+    free(a->merge_actions);
+    for (size_t i = 0; i < a->ntokens; i++)
+        entry_dispose(&a->tokens[i]);
     free(a->tokens);
     pthread_mutex_destroy(&a->lock);
     free(a);
@@ -207,13 +226,15 @@ static void count(struct rc_auth *a, unsigned *counter)
     pthread_mutex_unlock(&a->lock);
 }
 
-static char *cache_key(const char *realm, const char *service, const char *scopes)
+static bool entry_matches(const struct token_entry *e, const char *realm, const char *service)
 {
-    return rc_fmt("%s\n%s\n%s", realm, service ? service : "", scopes);
+    return rc_str_eq(e->realm, realm) && rc_str_eq(e->service ? e->service : "", service ? service : "");
 }
 
-/* Cached token for key (a copy), or NULL. Drops expired entries. Call with the lock held. */
-static char *cache_get_locked(struct rc_auth *a, const char *key)
+/* A cached token whose scopes cover want (a copy, with the joined scopes of its entry in
+ * *joined), or NULL. Drops expired entries. Call with the lock held. */
+static char *cache_find_locked(struct rc_auth *a, const char *realm, const char *service,
+                               const struct rc_auth_scopeset *want, char **joined)
 {
     uint64_t now = rc_now_ms();
     char *found = NULL;
@@ -221,26 +242,28 @@ static char *cache_get_locked(struct rc_auth *a, const char *key)
     for (size_t i = 0; i < a->ntokens; i++) {
         struct token_entry *e = &a->tokens[i];
         if (e->expires_ms <= now) {
-            free(e->key);
-            free(e->token);
+            entry_dispose(e);
             continue;
         }
-        if (!found && strcmp(e->key, key) == 0)
+        if (!found && entry_matches(e, realm, service) && rc_auth_scopeset_covers(&e->scopes, want)) {
             found = rc_xstrdup(e->token);
+            *joined = rc_xstrdup(e->joined);
+        }
         a->tokens[keep++] = *e;
     }
     a->ntokens = keep;
     return found;
 }
 
-static void cache_drop(struct rc_auth *a, const char *key)
+static void cache_drop(struct rc_auth *a, const char *realm, const char *service,
+                       const char *joined)
 {
     pthread_mutex_lock(&a->lock);
     size_t keep = 0;
     for (size_t i = 0; i < a->ntokens; i++) {
-        if (strcmp(a->tokens[i].key, key) == 0) {
-            free(a->tokens[i].key);
-            free(a->tokens[i].token);
+        if (entry_matches(&a->tokens[i], realm, service) &&
+            rc_str_eq(a->tokens[i].joined, joined)) {
+            entry_dispose(&a->tokens[i]);
             continue;
         }
         a->tokens[keep++] = a->tokens[i];
@@ -249,19 +272,27 @@ static void cache_drop(struct rc_auth *a, const char *key)
     pthread_mutex_unlock(&a->lock);
 }
 
-static void cache_put(struct rc_auth *a, const char *key, const char *token, uint64_t expires_ms)
+static void cache_put(struct rc_auth *a, const char *realm, const char *service,
+                      const struct rc_auth_scopeset *scopes, const char *joined, const char *token,
+                      uint64_t expires_ms)
 {
     pthread_mutex_lock(&a->lock);
     for (size_t i = 0; i < a->ntokens; i++) {
-        if (strcmp(a->tokens[i].key, key) == 0) {
-            free(a->tokens[i].token);
-            a->tokens[i].token = rc_xstrdup(token);
-            a->tokens[i].expires_ms = expires_ms;
+        struct token_entry *e = &a->tokens[i];
+        if (entry_matches(e, realm, service) && rc_str_eq(e->joined, joined)) {
+            free(e->token);
+            e->token = rc_xstrdup(token);
+            e->expires_ms = expires_ms;
             pthread_mutex_unlock(&a->lock);
             return;
         }
     }
-    struct token_entry e = {rc_xstrdup(key), rc_xstrdup(token), expires_ms};
+    struct token_entry e = {.realm = rc_xstrdup(realm),
+                            .service = rc_xstrdup(service),
+                            .joined = rc_xstrdup(joined),
+                            .token = rc_xstrdup(token),
+                            .expires_ms = expires_ms};
+    rc_auth_scopeset_copy(&e.scopes, scopes);
     RC_PUSH(a->tokens, a->ntokens, a->tcap, e);
     pthread_mutex_unlock(&a->lock);
 }
@@ -436,12 +467,70 @@ static int fetch_token(struct rc_auth *a, struct rc_http_client *http, const cha
     int64_t life = token_lifetime_ms(doc);
     if (life > 0) {
         char *joined = rc_auth_scopeset_join(scopes, " ");
-        char *key = cache_key(realm, service, joined);
-        cache_put(a, key, token, rc_now_ms() + (uint64_t)life);
-        free(key);
+        cache_put(a, realm, service, scopes, joined, token, rc_now_ms() + (uint64_t)life);
         free(joined);
     }
     return 0;
+}
+
+/* The scopes a token request for want asks: want, with the merge actions on each of its
+ * repositories unless the token endpoint refused that before. True when that is more. */
+static bool merged_scopes(struct rc_auth *a, struct rc_auth_scopeset *want,
+                          struct rc_auth_scopeset *out)
+{
+    rc_auth_scopeset_copy(out, want);
+    pthread_mutex_lock(&a->lock);
+    bool refused = a->merge_refused;
+    pthread_mutex_unlock(&a->lock);
+    if (!a->merge_actions || refused)
+        return false;
+    rc_auth_scopeset_widen(out, "repository", a->merge_actions);
+    return !rc_auth_scopeset_covers(want, out);
+}
+
+/* A new token for want, its scopes joined in *joined. It is asked with the merged scopes
+ * first, so that one token serves every action a check takes on its repository; token
+ * servers grant the permitted subset of what is asked (the Docker token specification,
+ * "Requesting a Token"). One that refuses the merged request outright but grants want
+ * itself gets no merged requests for the rest of the run. */
+static int fetch_merged(struct rc_auth *a, struct rc_http_client *http, const char *realm,
+                        const char *service, struct rc_auth_scopeset *want, char **token,
+                        char **joined, struct rc_http_response *resp, struct rc_error **err)
+{
+    struct rc_auth_scopeset ask = {0};
+    struct rc_auth_scopeset *asked = want;
+    int rc = 0;
+    if (merged_scopes(a, want, &ask)) {
+        struct rc_error *e = NULL;
+        rc = fetch_token(a, http, realm, service, &ask, token, resp, &e);
+        if (rc == 0) {
+            asked = &ask;
+        } else if (rc != RC_EAUTH && rc != RC_EPROTO && rc != RC_EPARSE) {
+            if (err && !*err)
+                *err = e; /* no answer at all: nothing to learn */
+            else
+                rc_error_free(e);
+        } else {
+            rc_autofree char *msg = rc_xstrdup(rc_error_msg(e));
+            rc_error_free(e);
+            rc = fetch_token(a, http, realm, service, want, token, resp, err);
+            if (rc == 0) {
+                pthread_mutex_lock(&a->lock);
+                a->merge_refused = true;
+                pthread_mutex_unlock(&a->lock);
+                rc_log(RC_LOG_INFO,
+                       "the token endpoint refused merged scopes (%s) but grants them one by "
+                       "one: asking per request from now on",
+                       msg);
+            }
+        }
+    } else {
+        rc = fetch_token(a, http, realm, service, want, token, resp, err);
+    }
+    if (rc == 0)
+        *joined = rc_auth_scopeset_join(asked, " ");
+    rc_auth_scopeset_dispose(&ask);
+    return rc;
 }
 
 /* ---- sending --------------------------------------------------------------------------- */
@@ -481,33 +570,30 @@ static void learn(struct rc_auth *a, enum scheme scheme, const char *realm, cons
     pthread_mutex_unlock(&a->lock);
 }
 
-/* A bearer token for the set: the registry token, a cached one, or a new one. *fresh tells
- * whether it was fetched by this call; *key_out is its cache key. */
+/* A bearer token for want: the registry token, a cached one whose scopes cover want, or a
+ * new one. *fresh tells whether it was fetched by this call; *joined names the scopes it
+ * was asked for (NULL for the registry token). */
 static int bearer_token(struct rc_auth *a, struct rc_http_client *http, const char *realm,
-                        const char *service, struct rc_auth_scopeset *scopes, bool use_cache,
-                        char **token, bool *fresh, char **key_out, struct rc_http_response *resp,
+                        const char *service, struct rc_auth_scopeset *want, char **token,
+                        bool *fresh, char **joined, struct rc_http_response *resp,
                         struct rc_error **err)
 {
     *token = NULL;
+    *joined = NULL;
     *fresh = false;
-    char *joined = rc_auth_scopeset_join(scopes, " ");
-    *key_out = cache_key(realm, service, joined);
-    free(joined);
     if (nonempty(a->creds.registry_token)) {
         *token = rc_xstrdup(a->creds.registry_token);
         return 0;
     }
-    if (use_cache) {
-        pthread_mutex_lock(&a->lock);
-        *token = cache_get_locked(a, *key_out);
-        if (*token)
-            a->stats.token_cache_hits++;
-        pthread_mutex_unlock(&a->lock);
-        if (*token)
-            return 0;
-    }
+    pthread_mutex_lock(&a->lock);
+    *token = cache_find_locked(a, realm, service, want, joined);
+    if (*token)
+        a->stats.token_cache_hits++;
+    pthread_mutex_unlock(&a->lock);
+    if (*token)
+        return 0;
     *fresh = true;
-    return fetch_token(a, http, realm, service, scopes, token, resp, err);
+    return fetch_merged(a, http, realm, service, want, token, joined, resp, err);
 }
 
 static void set_bearer(struct rc_http_headers *h, const char *token)
@@ -553,6 +639,126 @@ static int send_foreign(struct rc_auth *a, struct rc_http_client *http,
     return rc;
 }
 
+/* The token sent up front: its scopes (NULL for none or the registry token) and whether it
+ * was fetched for this request. */
+struct sent_token {
+    bool bearer;
+    bool fresh;
+    char *realm;
+    char *service;
+    char *joined;
+};
+
+/* After a Bearer challenge of the registry: the token to replay with, for want (the hints
+ * and the challenge's scopes). Returns 1 when the 401 stands as the answer, 0 with *token
+ * set, < 0 on error. *wide is set when that token was fetched now for more than want (the
+ * merged scopes): if the registry refuses it too, an exact one is worth a try. *narrowed
+ * tells that the refused token was a merged one just fetched, and the new one is exact. */
+static int reauth_bearer(struct rc_auth *a, struct rc_http_client *http, const char *realm,
+                         const char *service, struct rc_auth_scopeset *want,
+                         const struct sent_token *sent, char **token, char **wide,
+                         bool *narrowed, struct rc_http_response *resp, struct rc_error **err)
+{
+    *wide = NULL;
+    *narrowed = false;
+    if (sent->bearer && nonempty(a->creds.registry_token))
+        return 1; /* the one token there is was refused */
+    bool covered = false, exact = false;
+    if (sent->joined && rc_str_eq(sent->realm, realm) &&
+        rc_str_eq(sent->service ? sent->service : "", service ? service : "")) {
+        struct rc_auth_scopeset had = {0};
+        rc_auth_scopeset_add_list(&had, sent->joined);
+        covered = rc_auth_scopeset_covers(&had, want);
+        exact = covered && rc_auth_scopeset_covers(want, &had);
+        rc_auth_scopeset_dispose(&had);
+    }
+    if (exact && sent->fresh)
+        return 1; /* a token just fetched for exactly these scopes was refused */
+    if (covered) {
+        /* the registry refused a token that covers this request: a cached one it no longer
+         * takes, or a merged one whose grant fell short; ask for exactly what it challenged */
+        cache_drop(a, realm, service, sent->joined);
+        *narrowed = sent->fresh;
+        return fetch_token(a, http, realm, service, want, token, resp, err);
+    }
+    char *joined = NULL;
+    bool fresh = false;
+    int rc = bearer_token(a, http, realm, service, want, token, &fresh, &joined, resp, err);
+    if (rc == 0 && fresh && joined) {
+        struct rc_auth_scopeset got = {0};
+        rc_auth_scopeset_add_list(&got, joined);
+        if (!rc_auth_scopeset_covers(want, &got))
+            *wide = joined, joined = NULL;
+        rc_auth_scopeset_dispose(&got);
+    }
+    free(joined);
+    return rc;
+}
+
+/* Sends r again, its body rewound. */
+static int resend(struct rc_http_client *http, struct rc_http_request *r,
+                  struct rc_http_response *resp, struct rc_error **err)
+{
+    if (r->source && r->source->rewind) {
+        int rc = r->source->rewind(r->source->ctx, err);
+        if (rc < 0)
+            return rc_error_prefix(err, "rewinding the request body for the authenticated retry");
+    }
+    return rc_http_send(http, r, resp, err);
+}
+
+/* A merged token was refused where an exact one is taken: the token endpoint grants merged
+ * scopes in a way this registry does not honour, so none are asked for from now on. */
+static void merge_refused(struct rc_auth *a)
+{
+    pthread_mutex_lock(&a->lock);
+    bool first = !a->merge_refused;
+    a->merge_refused = true;
+    pthread_mutex_unlock(&a->lock);
+    if (first)
+        rc_log(RC_LOG_INFO, "a token asked with merged scopes was refused where one asked per "
+                            "request is taken: asking per request from now on");
+}
+
+/* The Bearer half of rc_auth_send, after the registry's own challenge: gets a token and
+ * replays r. A merged token refused on the replay is followed by one exact try. */
+static int replay_bearer(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *r,
+                         const struct rc_auth_challenge *bearer, struct rc_auth_scopeset *hints,
+                         const struct sent_token *sent, struct rc_http_response *resp,
+                         struct rc_error **err)
+{
+    const char *realm = rc_auth_challenge_param(bearer, "realm");
+    const char *service = rc_auth_challenge_param(bearer, "service");
+    struct rc_auth_scopeset want = {0};
+    rc_auth_scopeset_copy(&want, hints);
+    rc_auth_scopeset_add_list(&want, rc_auth_challenge_param(bearer, "scope"));
+    char *token = NULL, *wide = NULL;
+    bool narrowed = false;
+    int rc =
+        reauth_bearer(a, http, realm, service, &want, sent, &token, &wide, &narrowed, resp, err);
+    if (rc == 0) {
+        set_bearer(&r->headers, token);
+        rc = resend(http, r, resp, err);
+    }
+    if (rc == 0 && wide && resp->status == 401) {
+        cache_drop(a, realm, service, wide);
+        free(token);
+        token = NULL;
+        rc = fetch_token(a, http, realm, service, &want, &token, resp, err);
+        if (rc == 0) {
+            set_bearer(&r->headers, token);
+            rc = resend(http, r, resp, err);
+        }
+        narrowed = true;
+    }
+    if (rc == 0 && narrowed && resp->status != 401)
+        merge_refused(a);
+    free(token);
+    free(wide);
+    rc_auth_scopeset_dispose(&want);
+    return rc > 0 ? 0 : rc;
+}
+
 int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_request *req,
                  const char *const *scopes, struct rc_http_response *resp, struct rc_error **err)
 {
@@ -571,8 +777,8 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
 
     struct learnt known;
     snapshot(a, &known);
-    char *sent_key = NULL; /* cache key of the token sent up front */
-    bool sent_fresh = false, sent_basic = false;
+    struct sent_token sent = {0};
+    bool sent_basic = false;
     struct rc_auth_challenge *ch = NULL;
     size_t nch = 0;
     int rc = 0;
@@ -582,10 +788,13 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
         sent_basic = true;
     } else if (known.scheme == SCHEME_BEARER && known.realm) {
         char *token = NULL;
-        rc = bearer_token(a, http, known.realm, known.service, &hints, true, &token, &sent_fresh,
-                          &sent_key, resp, err);
+        rc = bearer_token(a, http, known.realm, known.service, &hints, &token, &sent.fresh,
+                          &sent.joined, resp, err);
         if (rc < 0)
             goto out;
+        sent.bearer = true;
+        sent.realm = rc_xstrdup(known.realm);
+        sent.service = rc_xstrdup(known.service);
         set_bearer(&r.headers, token);
         free(token);
     }
@@ -606,61 +815,26 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
     const struct rc_auth_challenge *basic = rc_auth_find_challenge(ch, nch, "basic");
     const char *realm = bearer ? rc_auth_challenge_param(bearer, "realm") : NULL;
     if (bearer && nonempty(realm)) {
-        const char *service = rc_auth_challenge_param(bearer, "service");
         rc = check_realm(a, realm, err);
         if (rc < 0)
             goto out;
-        learn(a, SCHEME_BEARER, realm, service);
-        struct rc_auth_scopeset want = {0};
-        for (size_t i = 0; i < hints.n; i++) {
-            char *item = rc_auth_scopeset_item(&hints, i);
-            rc_auth_scopeset_add(&want, item);
-            free(item);
-        }
-        rc_auth_scopeset_add_list(&want, rc_auth_challenge_param(bearer, "scope"));
-        char *joined = rc_auth_scopeset_join(&want, " ");
-        char *key = cache_key(realm, service, joined);
-        free(joined);
-        bool same = sent_key && strcmp(sent_key, key) == 0;
-        if ((same && sent_fresh) || (same && nonempty(a->creds.registry_token)) ||
-            !replayable(req)) {
-            /* the token just fetched for exactly these scopes was refused: that is the answer */
-            free(key);
-            rc_auth_scopeset_dispose(&want);
-            goto out;
-        }
-        if (same)
-            cache_drop(a, key); /* a cached token the registry no longer takes */
-        free(key);
-        char *token = NULL, *newkey = NULL;
-        bool fresh = false;
-        rc = bearer_token(a, http, realm, service, &want, true, &token, &fresh, &newkey, resp, err);
-        free(newkey);
-        rc_auth_scopeset_dispose(&want);
-        if (rc < 0)
-            goto out;
-        set_bearer(&r.headers, token);
-        free(token);
-    } else if (basic) {
-        learn(a, SCHEME_BASIC, rc_auth_challenge_param(basic, "realm"), NULL);
-        if (!a->basic_header || sent_basic || !replayable(req))
-            goto out; /* no credentials, or they were refused: the 401 is the answer */
-        rc_http_headers_set(&r.headers, "Authorization", a->basic_header);
-    } else {
+        learn(a, SCHEME_BEARER, realm, rc_auth_challenge_param(bearer, "service"));
+        if (replayable(req))
+            rc = replay_bearer(a, http, &r, bearer, &hints, &sent, resp, err);
+        goto out;
+    }
+    if (!basic)
         goto out; /* a scheme we do not speak */
-    }
-
-    if (r.source && r.source->rewind) {
-        rc = r.source->rewind(r.source->ctx, err);
-        if (rc < 0) {
-            rc_error_prefix(err, "rewinding the request body for the authenticated retry");
-            goto out;
-        }
-    }
-    rc = rc_http_send(http, &r, resp, err);
+    learn(a, SCHEME_BASIC, rc_auth_challenge_param(basic, "realm"), NULL);
+    if (!a->basic_header || sent_basic || !replayable(req))
+        goto out; /* no credentials, or they were refused: the 401 is the answer */
+    rc_http_headers_set(&r.headers, "Authorization", a->basic_header);
+    rc = resend(http, &r, resp, err);
 out:
     rc_auth_challenges_free(ch, nch);
-    free(sent_key);
+    free(sent.realm);
+    free(sent.service);
+    free(sent.joined);
     learnt_dispose(&known);
     rc_auth_scopeset_dispose(&hints);
     rc_http_headers_dispose(&r.headers);

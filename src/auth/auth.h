@@ -1,6 +1,7 @@
 /* auth: WWW-Authenticate challenges, basic and bearer auth, the token flow (GET on the realm
- * with scopes; OAuth2 POST with a refresh/identity token), a per-scope token cache with
- * expiry, and credential lookup from docker config.json (auths, credsStore, credHelpers). */
+ * with scopes; OAuth2 POST with a refresh/identity token), a token cache with expiry that
+ * serves every request a cached token's scopes cover, and credential lookup from docker
+ * config.json (auths, credsStore, credHelpers). */
 #ifndef RC_AUTH_H
 #define RC_AUTH_H
 
@@ -81,6 +82,11 @@ struct rc_auth_stats {
 
 struct rc_auth_options {
     bool allow_insecure_realm; /* take an http:// token realm for an https:// registry */
+    /* Actions ("pull,push,delete") asked for every repository of a token request, so that
+     * one token serves all a caller does there; NULL asks for exactly what is needed. A
+     * token endpoint that refuses such a request (or a registry that refuses its token where
+     * an exact one is taken) turns it off for the rest of the run. */
+    const char *merge_actions;
 };
 
 struct rc_auth;
@@ -94,8 +100,8 @@ struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *c
 void rc_auth_free(struct rc_auth *a);
 
 /* Sends req through http with whatever credentials the registry asks for:
- * - a cached, unexpired token for these scopes (or Basic credentials when the registry
- *   asked for Basic before) is attached up front, so a large body is sent once;
+ * - a cached, unexpired token whose scopes cover these (or Basic credentials when the
+ *   registry asked for Basic before) is attached up front, so a large body is sent once;
  * - when the registry's Bearer realm is known but no token is cached, one is fetched first;
  * - on 401 with a challenge, credentials are obtained for the challenge's scopes (union
  *   with the hint scopes) and the request is replayed once (when its body can be rewound).

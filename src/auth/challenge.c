@@ -401,6 +401,49 @@ char *rc_auth_scopeset_join(struct rc_auth_scopeset *set, const char *sep)
     return rc_buf_steal(&b, NULL);
 }
 
+static bool has_action(const struct rc_strv *acts, const char *a)
+{
+    return rc_strv_contains(acts, a) || rc_strv_contains(acts, "*");
+}
+
+bool rc_auth_scopeset_covers(const struct rc_auth_scopeset *have,
+                             const struct rc_auth_scopeset *want)
+{
+    for (size_t i = 0; i < want->n; i++) {
+        const struct rc_auth_scope *h = NULL;
+        for (size_t j = 0; j < have->n && !h; j++)
+            if (strcmp(have->v[j].resource, want->v[i].resource) == 0)
+                h = &have->v[j];
+        if (!h)
+            return false;
+        for (size_t k = 0; k < want->v[i].actions.n; k++)
+            if (!has_action(&h->actions, want->v[i].actions.v[k]))
+                return false;
+    }
+    return true;
+}
+
+void rc_auth_scopeset_widen(struct rc_auth_scopeset *set, const char *type, const char *actions)
+{
+    size_t tl = strlen(type);
+    for (size_t i = 0; i < set->n; i++) {
+        struct rc_auth_scope *s = &set->v[i];
+        if (strncmp(s->resource, type, tl) != 0 || s->resource[tl] != ':')
+            continue;
+        add_actions(&s->actions, actions, strlen(actions));
+        rc_strv_sort(&s->actions);
+    }
+}
+
+void rc_auth_scopeset_copy(struct rc_auth_scopeset *dst, const struct rc_auth_scopeset *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        char *item = rc_auth_scopeset_item(src, i);
+        rc_auth_scopeset_add(dst, item);
+        free(item);
+    }
+}
+
 void rc_auth_scopeset_dispose(struct rc_auth_scopeset *set)
 {
     for (size_t i = 0; i < set->n; i++) {

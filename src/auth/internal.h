@@ -23,6 +23,13 @@ void rc_auth_scopeset_add_list(struct rc_auth_scopeset *set, const char *space_s
 char *rc_auth_scopeset_item(const struct rc_auth_scopeset *set, size_t i);
 char *rc_auth_scopeset_join(struct rc_auth_scopeset *set, const char *sep); /* sorts the set */
 void rc_auth_scopeset_dispose(struct rc_auth_scopeset *set);
+/* True when have grants every action of every resource of want ("*" grants all). */
+bool rc_auth_scopeset_covers(const struct rc_auth_scopeset *have,
+                             const struct rc_auth_scopeset *want);
+/* Adds the comma-separated actions to every resource of that type ("repository"). */
+void rc_auth_scopeset_widen(struct rc_auth_scopeset *set, const char *type, const char *actions);
+/* Adds every scope of src to dst. */
+void rc_auth_scopeset_copy(struct rc_auth_scopeset *dst, const struct rc_auth_scopeset *src);
 
 /* Standard base64 with padding. Decoding accepts missing padding and returns NULL on any
  * other character; out_len may be NULL (the result is NUL-terminated). */

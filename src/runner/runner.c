@@ -411,7 +411,9 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
     int rc = rc_profile_credentials(p, &creds, err);
     if (rc < 0)
         return rc;
-    struct rc_auth_options ao = {.allow_insecure_realm = p->auth.allow_insecure_realm};
+    /* a check pushes, pulls and deletes (its cleanup) in its repositories: one token each */
+    struct rc_auth_options ao = {.allow_insecure_realm = p->auth.allow_insecure_realm,
+                                 .merge_actions = "pull,push,delete"};
     w->anonymous = rc_credentials_empty(&creds);
     w->cred_source = w->anonymous ? NULL : rc_xstrdup(creds.source);
     w->auth = rc_auth_new(p->url, w->anonymous ? NULL : &creds, &ao);

@@ -1,6 +1,7 @@
 /* auth unit tests: challenge parsing, scopes, the token flow against a scripted HTTP/1.1 peer
  * on a loopback socket in this process, docker config.json lookups and credential helpers
  * (fake helper scripts in a temporary directory put first on PATH). */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -224,6 +225,37 @@ static void test_scopes(void)
     rc_auth_scopeset_dispose(&b);
 }
 
+/* Rule: a set covers another when it names every resource of it with every action ("*"
+ * grants all); widening adds actions to the resources of one type only. */
+static void test_scope_cover(void)
+{
+    struct rc_auth_scopeset have = {0}, want = {0}, empty = {0};
+    rc_auth_scopeset_add_list(&have, "repository:x:pull,push repository:y:* registry:catalog:*");
+    rc_auth_scopeset_add_list(&want, "repository:x:pull");
+    CU_ASSERT(rc_auth_scopeset_covers(&have, &want));
+    CU_ASSERT(!rc_auth_scopeset_covers(&want, &have));
+    CU_ASSERT(rc_auth_scopeset_covers(&have, &empty));
+    CU_ASSERT(!rc_auth_scopeset_covers(&empty, &want));
+    rc_auth_scopeset_add(&want, "repository:y:delete");
+    CU_ASSERT(rc_auth_scopeset_covers(&have, &want));
+    rc_auth_scopeset_add(&want, "repository:x:delete");
+    CU_ASSERT(!rc_auth_scopeset_covers(&have, &want)); /* x lacks delete */
+    rc_auth_scopeset_dispose(&want);
+    rc_auth_scopeset_add(&want, "repository:z:pull");
+    CU_ASSERT(!rc_auth_scopeset_covers(&have, &want)); /* z is not named */
+
+    struct rc_auth_scopeset wide = {0};
+    rc_auth_scopeset_add_list(&wide, "repository:x:pull registry:catalog:* repository:m:push");
+    rc_auth_scopeset_widen(&wide, "repository", "pull,push,delete");
+    char *j = rc_auth_scopeset_join(&wide, " ");
+    RC_ASSERT_STR(j, "registry:catalog:* repository:m:delete,pull,push "
+                     "repository:x:delete,pull,push");
+    free(j);
+    rc_auth_scopeset_dispose(&wide);
+    rc_auth_scopeset_dispose(&have);
+    rc_auth_scopeset_dispose(&want);
+}
+
 static void test_base64(void)
 {
     const char *cases[][2] = {{"", ""},
@@ -390,6 +422,240 @@ static void test_bearer_flow(void)
     free(realm);
     free(url);
     free(reg);
+}
+
+/* ---- merged scopes: one token per repository -------------------------------------------- */
+
+/* The request line of a recorded request, lower-cased (percent-encoding case is free). */
+static char *req_line(const char *raw)
+{
+    size_t n = strcspn(raw, "\r\n");
+    char *line = rc_xstrndup(raw, n);
+    for (char *p = line; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return line;
+}
+
+static bool line_has(const char *raw, const char *needle)
+{
+    char *line = req_line(raw);
+    bool hit = strstr(line, needle) != NULL;
+    free(line);
+    return hit;
+}
+
+static void say_token(struct fake *f, const char *token)
+{
+    char *body = rc_fmt("{\"token\":\"%s\",\"expires_in\":300}", token);
+    fake_say(f, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+    free(body);
+}
+
+static void say_challenge(struct fake *f, const char *realm, const char *scope)
+{
+    fake_say(f,
+             "HTTP/1.1 401 Unauthorized\r\nWww-Authenticate: Bearer realm=\"%s\",service=\"reg\""
+             "%s%s%s\r\nContent-Length: 0\r\n\r\n",
+             realm, scope ? ",scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
+}
+
+static const struct rc_auth_options merge_opts = {.merge_actions = "pull,push,delete"};
+static const char *const delete_hint[] = {"repository:ns/r:delete", NULL};
+#define MERGED_R "scope=repository%3ans%2fr%3adelete%2cpull%2cpush "
+
+/* Rule: a token asked with the merged actions serves every later request on that repository
+ * (pull, push, delete) while it is valid; another repository gets its own, merged too. */
+static void test_token_merge(void)
+{
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    char *realm = fake_url(&f, "/token");
+    say_challenge(&f, realm, "repository:ns/r:pull");
+    say_token(&f, "tok-merged-r");
+    fake_say(&f, OK_EMPTY);
+    fake_say(&f, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    fake_say(&f, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
+    say_token(&f, "tok-merged-s");
+    fake_say(&f, OK_EMPTY);
+    fake_run(&f);
+
+    struct rc_http_client *http = client();
+    char user[] = "alice", pass[] = "alice-secret-pw";
+    struct rc_credentials creds = {.username = user, .password = pass};
+    struct rc_auth *a = rc_auth_new(reg, &creds, &merge_opts);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/ns/r/manifests/v1");
+    char *url_s = fake_url(&f, "/v2/ns/s/manifests/v1");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    struct rc_http_request put = {.method = "PUT", .url = url, .body = "{}", .body_len = 2};
+    struct rc_http_request del = {.method = "DELETE", .url = url};
+    struct rc_http_request get_s = {.method = "GET", .url = url_s};
+    const char *const s_hint[] = {"repository:ns/s:pull", NULL};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &put, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 201);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &del, delete_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 202);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get_s, s_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_PTR_NULL(err);
+    struct rc_auth_stats st;
+    rc_auth_get_stats(a, &st);
+    CU_ASSERT_EQUAL(st.token_requests, 2);
+    CU_ASSERT_EQUAL(st.token_cache_hits, 2);
+
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&f);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 7);
+    CU_ASSERT(line_has(f.requests[1], MERGED_R));
+    for (size_t i = 2; i <= 4; i++)
+        RC_ASSERT_STR(req_header(f.requests[i], "Authorization"), "Bearer tok-merged-r");
+    CU_ASSERT(line_has(f.requests[5], "scope=repository%3ans%2fs%3adelete%2cpull%2cpush "));
+    RC_ASSERT_STR(req_header(f.requests[6], "Authorization"), "Bearer tok-merged-s");
+    fake_dispose(&f);
+    free(realm);
+    free(url);
+    free(url_s);
+    free(reg);
+}
+
+/* Rule: a token endpoint that refuses the merged request but grants the exact one is asked
+ * exactly from then on (the check goes on with the scopes it needs). */
+static void test_token_merge_refused_by_endpoint(void)
+{
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    char *realm = fake_url(&f, "/token");
+    say_challenge(&f, realm, "repository:ns/r:pull");
+    fake_say(&f, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    say_token(&f, "tok-pull");
+    fake_say(&f, OK_EMPTY);
+    say_token(&f, "tok-push");
+    fake_say(&f, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    fake_run(&f);
+
+    struct rc_http_client *http = client();
+    struct rc_auth *a = rc_auth_new(reg, NULL, &merge_opts);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/ns/r/manifests/v1");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    struct rc_http_request put = {.method = "PUT", .url = url, .body = "{}", .body_len = 2};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &put, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 201);
+    CU_ASSERT_PTR_NULL(err);
+
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&f);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 6);
+    CU_ASSERT(line_has(f.requests[1], MERGED_R));
+    CU_ASSERT(line_has(f.requests[2], "scope=repository%3ans%2fr%3apull "));
+    RC_ASSERT_STR(req_header(f.requests[3], "Authorization"), "Bearer tok-pull");
+    CU_ASSERT(line_has(f.requests[4], "scope=repository%3ans%2fr%3apull%2cpush "));
+    RC_ASSERT_STR(req_header(f.requests[5], "Authorization"), "Bearer tok-push");
+    fake_dispose(&f);
+    free(realm);
+    free(url);
+    free(reg);
+}
+
+/* Rule: a registry that refuses a merged token (a token server granting all or nothing)
+ * where the exact one is taken still gets its request: up front (the realm known) and on the
+ * replay after a challenge alike; then no more merged tokens are asked. */
+static void test_token_merge_refused_by_registry(void)
+{
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    char *realm = fake_url(&f, "/token");
+    /* first contact: challenged; the merged token is refused on the replay; the exact one
+     * is taken */
+    say_challenge(&f, realm, "repository:ns/r:pull");
+    say_token(&f, "tok-merged-1");
+    say_challenge(&f, realm, "repository:ns/r:pull");
+    say_token(&f, "tok-exact-1");
+    fake_say(&f, OK_EMPTY);
+    fake_run(&f);
+
+    struct rc_http_client *http = client();
+    struct rc_auth *a = rc_auth_new(reg, NULL, &merge_opts);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *url = fake_url(&f, "/v2/ns/r/manifests/v1");
+    struct rc_http_request get = {.method = "GET", .url = url};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    rc_auth_free(a);
+    fake_stop(&f);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 5);
+    CU_ASSERT(line_has(f.requests[1], MERGED_R));
+    RC_ASSERT_STR(req_header(f.requests[2], "Authorization"), "Bearer tok-merged-1");
+    CU_ASSERT(line_has(f.requests[3], "scope=repository%3ans%2fr%3apull "));
+    RC_ASSERT_STR(req_header(f.requests[4], "Authorization"), "Bearer tok-exact-1");
+    fake_dispose(&f);
+
+    /* the realm known (a ping learnt it): a merged token sent up front and refused */
+    struct fake g = {0};
+    fake_listen(&g);
+    char *reg2 = fake_url(&g, "/");
+    char *realm2 = fake_url(&g, "/token");
+    say_challenge(&g, realm2, NULL);
+    say_token(&g, "tok-ping");
+    fake_say(&g, OK_EMPTY);
+    say_token(&g, "tok-merged-2");
+    say_challenge(&g, realm2, "repository:ns/r:pull");
+    say_token(&g, "tok-exact-2");
+    fake_say(&g, OK_EMPTY);
+    say_token(&g, "tok-push");
+    fake_say(&g, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    fake_run(&g);
+    a = rc_auth_new(reg2, NULL, &merge_opts);
+    char *ping = fake_url(&g, "/v2/");
+    char *url2 = fake_url(&g, "/v2/ns/r/manifests/v1");
+    struct rc_http_request p = {.method = "GET", .url = ping};
+    struct rc_http_request get2 = {.method = "GET", .url = url2};
+    struct rc_http_request put = {.method = "PUT", .url = url2, .body = "{}", .body_len = 2};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &p, NULL, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get2, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &put, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 201);
+    CU_ASSERT_PTR_NULL(err);
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&g);
+    CU_ASSERT_EQUAL_FATAL(g.nreq, 9);
+    CU_ASSERT(line_has(g.requests[1], "get /token?service=reg "));
+    CU_ASSERT(line_has(g.requests[3], MERGED_R));
+    RC_ASSERT_STR(req_header(g.requests[4], "Authorization"), "Bearer tok-merged-2");
+    CU_ASSERT(line_has(g.requests[5], "scope=repository%3ans%2fr%3apull "));
+    RC_ASSERT_STR(req_header(g.requests[6], "Authorization"), "Bearer tok-exact-2");
+    /* merging is off now: push asks exactly */
+    CU_ASSERT(line_has(g.requests[7], "scope=repository%3ans%2fr%3apull%2cpush "));
+    RC_ASSERT_STR(req_header(g.requests[8], "Authorization"), "Bearer tok-push");
+    fake_dispose(&g);
+    free(realm);
+    free(realm2);
+    free(url);
+    free(url2);
+    free(ping);
+    free(reg);
+    free(reg2);
 }
 
 static void test_token_refused(void)
@@ -1021,6 +1287,7 @@ static CU_TestInfo challenge_tests[] = {
     {"garbage", test_challenge_garbage},
     {"several header values", test_challenge_headers},
     {"scopes as sets", test_scopes},
+    {"scope cover and widening", test_scope_cover},
     {"base64", test_base64},
     CU_TEST_INFO_NULL,
 };
@@ -1028,6 +1295,9 @@ static CU_TestInfo challenge_tests[] = {
 static CU_TestInfo flow_tests[] = {
     {"bearer: challenge, cache, refetch", test_bearer_flow},
     {"token endpoint refuses", test_token_refused},
+    {"merged scopes: one token per repository", test_token_merge},
+    {"merged scopes refused by the token endpoint", test_token_merge_refused_by_endpoint},
+    {"merged scopes refused by the registry", test_token_merge_refused_by_registry},
     {"identity token, mount scopes", test_identity_token_and_mount},
     {"basic, replay of a streamed body", test_basic_flow},
     {"other origins get no Basic credentials", test_foreign_origin_basic},
