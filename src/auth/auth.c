@@ -171,8 +171,8 @@ struct rc_auth *rc_auth_new(const char *registry, const struct rc_credentials *c
     pthread_mutex_init(&a->lock, NULL);
     a->registry = rc_xstrdup(registry ? registry : "");
     a->allow_insecure_realm = opts && opts->allow_insecure_realm;
-    a->merge_actions = opts && nonempty(opts->merge_actions) ? rc_xstrdup(opts->merge_actions)
-                                                             : NULL;
+    a->merge_actions =
+        opts && nonempty(opts->merge_actions) ? rc_xstrdup(opts->merge_actions) : NULL;
     if (creds) {
         a->creds.username = rc_xstrdup(creds->username);
         a->creds.password = rc_xstrdup(creds->password);
@@ -228,7 +228,8 @@ static void count(struct rc_auth *a, unsigned *counter)
 
 static bool entry_matches(const struct token_entry *e, const char *realm, const char *service)
 {
-    return rc_str_eq(e->realm, realm) && rc_str_eq(e->service ? e->service : "", service ? service : "");
+    return rc_str_eq(e->realm, realm) &&
+           rc_str_eq(e->service ? e->service : "", service ? service : "");
 }
 
 /* A cached token whose scopes cover want (a copy, with the joined scopes of its entry in
@@ -245,7 +246,8 @@ static char *cache_find_locked(struct rc_auth *a, const char *realm, const char 
             entry_dispose(e);
             continue;
         }
-        if (!found && entry_matches(e, realm, service) && rc_auth_scopeset_covers(&e->scopes, want)) {
+        if (!found && entry_matches(e, realm, service) &&
+            rc_auth_scopeset_covers(&e->scopes, want)) {
             found = rc_xstrdup(e->token);
             *joined = rc_xstrdup(e->joined);
         }
@@ -656,8 +658,8 @@ struct sent_token {
  * tells that the refused token was a merged one just fetched, and the new one is exact. */
 static int reauth_bearer(struct rc_auth *a, struct rc_http_client *http, const char *realm,
                          const char *service, struct rc_auth_scopeset *want,
-                         const struct sent_token *sent, char **token, char **wide,
-                         bool *narrowed, struct rc_http_response *resp, struct rc_error **err)
+                         const struct sent_token *sent, char **token, char **wide, bool *narrowed,
+                         struct rc_http_response *resp, struct rc_error **err)
 {
     *wide = NULL;
     *narrowed = false;
