@@ -136,9 +136,18 @@ int op_request(struct sctx *c, const struct rc_step *st)
             free(v);
         }
     }
-    /* scopes: a request on {repo} asks for everything a scenario might do there */
+    /* scopes: everything a scenario might do in {repo}, and in {repo2} when the request names
+     * it (a mount's from=): a scope nobody uses would cost a token request of its own */
+    bool names_repo2 = c->repo2 && strstr(path, c->repo2);
+    const struct rc_arg *qa = rc_step_arg(st, "query");
+    for (size_t i = 0; qa && !names_repo2 && i < qa->nmap; i++)
+        for (size_t j = 0; !names_repo2 && j < qa->map[i].values.n; j++) {
+            char *v = sctx_subst(c, qa->map[i].values.v[j]);
+            names_repo2 = strstr(v, c->repo2) != NULL;
+            free(v);
+        }
     char *s1 = rc_oci_scope(c->repo, "pull,push,delete");
-    char *s2 = rc_oci_scope(c->repo2, "pull,push,delete");
+    char *s2 = names_repo2 ? rc_oci_scope(c->repo2, "pull,push,delete") : NULL;
     const char *scopes[] = {s1, s2, NULL};
     struct rc_http_response r;
     rc_http_response_init(&r);
@@ -146,7 +155,6 @@ int op_request(struct sctx *c, const struct rc_step *st)
     char *url = strstr(path, "://")
                     ? rc_xstrdup(path)
                     : rc_fmt("%s%s%s", c->w->oci.base, path[0] == '/' ? "" : "/", path);
-    const struct rc_arg *qa = rc_step_arg(st, "query");
     int rc = 0;
     for (size_t i = 0; qa && rc == 0 && i < qa->nmap; i++) {
         for (size_t j = 0; rc == 0 && j < qa->map[i].values.n; j++) {
