@@ -7,6 +7,7 @@
 #include "http/http.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -130,10 +131,9 @@ struct rc_http_client {
     char *user_agent;
     int retries;
     long max_retry_after_ms;
-    double requests_per_second;
+    struct rc_http_rate *rate; /* shared with the registry's other clients, or own_rate */
+    struct rc_http_rate *own_rate;
     bool http1_only;
-    uint64_t last_send_ms;
-    bool sent_before;
     rc_http_trace_fn trace;
     void *trace_ctx;
     struct rc_hasher *hasher;
@@ -180,7 +180,12 @@ int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options
     c->retries = opts->retries > 0 ? opts->retries : opts->retries < 0 ? 0 : DEFAULT_RETRIES;
     c->max_retry_after_ms =
         opts->max_retry_after_ms > 0 ? opts->max_retry_after_ms : DEFAULT_MAX_RETRY_AFTER_MS;
-    c->requests_per_second = opts->requests_per_second > 0 ? opts->requests_per_second : 0;
+    if (opts->rate) {
+        c->rate = opts->rate;
+    } else if (opts->requests_per_second > 0) {
+        c->own_rate = rc_http_rate_new(opts->requests_per_second, NULL);
+        c->rate = c->own_rate;
+    }
     c->http1_only = opts->http1_only;
     c->hasher = rc_hasher_new(RC_DIGEST_SHA256);
     *out = c;
@@ -198,6 +203,7 @@ void rc_http_client_free(struct rc_http_client *c)
     free(c->proxy);
     free(c->no_proxy);
     free(c->user_agent);
+    rc_http_rate_free(c->own_rate);
     rc_hasher_free(c->hasher);
     free(c);
 }
@@ -863,27 +869,43 @@ static long retry_after_ms(const struct rc_http_headers *h)
     return when <= now ? 0 : (long)((when - now) > 86400 ? 86400 : (when - now)) * 1000L;
 }
 
-/* Sleeps up to ms, in slices, returning early (false) when interrupted. */
-static bool sleep_interruptible(uint64_t ms)
+static uint64_t now_ns(void)
 {
-    while (ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps up to ns, in slices of at most 50 ms, returning early (false) when interrupted. */
+static bool sleep_interruptible_ns(uint64_t ns)
+{
+    const uint64_t slice_max = 50u * 1000000u;
+    while (ns) {
         if (is_interrupted())
             return false;
-        uint64_t slice = ms < 50 ? ms : 50;
-        rc_sleep_ms(slice);
-        ms -= slice;
+        uint64_t slice = ns < slice_max ? ns : slice_max;
+        struct timespec ts = {(time_t)(slice / 1000000000u), (long)(slice % 1000000000u)};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !is_interrupted())
+            ;
+        ns -= slice;
     }
     return !is_interrupted();
 }
 
-static void wait_rate_limit(struct rc_http_client *c)
+static bool sleep_interruptible(uint64_t ms)
 {
-    if (c->requests_per_second <= 0 || !c->sent_before)
+    return sleep_interruptible_ns(ms * 1000000u);
+}
+
+/* Waits for this request's slot in the registry's rate (shared by all its workers). */
+static void wait_rate_limit(struct rc_http_client *c, const char *url)
+{
+    if (!c->rate || !rc_http_rate_applies(c->rate, url))
         return;
-    uint64_t gap = (uint64_t)(1000.0 / c->requests_per_second);
-    uint64_t now = rc_now_ms();
-    if (now - c->last_send_ms < gap)
-        sleep_interruptible(gap - (now - c->last_send_ms));
+    uint64_t now = now_ns();
+    uint64_t slot = rc_http_rate_reserve(c->rate, now);
+    if (slot > now)
+        sleep_interruptible_ns(slot - now);
 }
 
 static int rewind_body(struct outgoing *o, struct rc_error **err)
@@ -919,11 +941,9 @@ static int send_with_retries(struct xfer *x, struct rc_error **err)
         int rc = rewind_body(x->out, err);
         if (rc < 0)
             return rc;
-        wait_rate_limit(c);
+        wait_rate_limit(c, x->out->url);
         if (is_interrupted())
             return rc_error_set(err, RC_EINTR, "interrupted");
-        c->last_send_ms = rc_now_ms();
-        c->sent_before = true;
         uint64_t started = rc_now_ms();
         rc = exchange(x, &e);
 

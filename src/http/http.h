@@ -148,9 +148,12 @@ struct rc_http_options {
     int retries;                /* idempotent requests only (GET, HEAD, DELETE of a session);
                                    on connection failures and on 429/502/503/504; default 2 */
     long max_retry_after_ms;    /* cap on honoured Retry-After, default 10 s */
-    double requests_per_second; /* 0 = unlimited */
-    bool http1_only;            /* never negotiate HTTP/2 (a client modelled on one that
-                                   speaks only HTTP/1.1) */
+    double requests_per_second; /* 0 = unlimited; a rate of this client's own (see rate) */
+    /* a rate shared with other clients of the same registry (borrowed; it must outlive the
+     * client); when set, requests_per_second is not used */
+    struct rc_http_rate *rate;
+    bool http1_only; /* never negotiate HTTP/2 (a client modelled on one that
+                        speaks only HTTP/1.1) */
 };
 
 struct rc_http_client;
@@ -178,6 +181,24 @@ int rc_http_map_curl_error(int curlcode);
 void rc_http_interrupt(void);
 /* Clears the interrupt flag (tests; a CLI that goes on after handling an interrupt). */
 void rc_http_clear_interrupt(void);
+
+/* ---- request rate (limits.requests_per_second) ----------------------------------------- */
+
+/* One registry's request rate, shared by all its clients (every worker has its own client,
+ * so a limit per client would multiply by the concurrency). Only requests to origin (scheme,
+ * host and port of the registry) are paced: a token realm on another host and storage behind
+ * a blob redirect are not the registry's limiter. origin NULL paces every request.
+ * Thread-safe. NULL when per_second is not > 0 (no limit). */
+struct rc_http_rate *rc_http_rate_new(double per_second, const char *origin);
+void rc_http_rate_free(struct rc_http_rate *r);
+/* The scheduler, on the caller's monotonic clock in ns (tests pass their own): the slot at
+ * which a request that wants to go at now_ns may go, max(now, next), and next becomes slot +
+ * 1/per_second. Slots handed out are exactly 1/per_second apart; an idle spell banks no
+ * burst. */
+uint64_t rc_http_rate_reserve(struct rc_http_rate *r, uint64_t now_ns);
+uint64_t rc_http_rate_interval_ns(const struct rc_http_rate *r);
+/* Whether a request to url is paced by r. */
+bool rc_http_rate_applies(const struct rc_http_rate *r, const char *url);
 
 /* ---- URLs (CURLU) ---------------------------------------------------------------------- */
 

@@ -556,7 +556,8 @@ static const struct pkey profile_keys[] = {
      .def = "0",
      .min = 0,
      .max = 10000,
-     .help = "Request rate cap; 0 = unlimited"},
+     .help = "Requests per second to the registry, all its concurrent checks together; 0 = "
+             "unlimited"},
     {.name = "limits.concurrency",
      .type = T_INT,
      .offset = P(limits.concurrency),
@@ -586,6 +587,22 @@ static const struct pkey profile_keys[] = {
      .max = 1000000000,
      .help = "Bytes per second below which a transfer is cut once it has been that slow for "
              "request_timeout seconds (a stalled or trickling answer)"},
+    {.name = "limits.max_requests",
+     .type = T_INT,
+     .offset = P(limits.max_requests),
+     .def = "0",
+     .min = 0,
+     .max = 100000000,
+     .help = "Request budget of a run on this registry: a check that would go past it is not "
+             "started (skip, with the count); 0 = no budget"},
+    {.name = "limits.max_manifest_gets",
+     .type = T_INT,
+     .offset = P(limits.max_manifest_gets),
+     .def = "0",
+     .min = 0,
+     .max = 100000000,
+     .help = "Manifest GET budget of a run (registries that bill pulls count them): as "
+             "max_requests; 0 = no budget"},
     {.name = "hooks", .type = T_SECTION, .help = "Shell commands around a run"},
     {.name = "hooks.before",
      .type = T_COMMAND,
@@ -723,7 +740,10 @@ static int parse_bool(struct load_ctx *c, const struct slot *s, const struct rc_
 
 static int out_of_range(struct load_ctx *c, const struct slot *s)
 {
-    issue(c, s->line, s->path, "must be between %g and %g", s->key->min, s->key->max);
+    if (s->key->type == T_INT)
+        issue(c, s->line, s->path, "must be between %.0f and %.0f", s->key->min, s->key->max);
+    else
+        issue(c, s->line, s->path, "must be between %g and %g", s->key->min, s->key->max);
     return V_REPORTED;
 }
 

@@ -57,11 +57,13 @@ struct rc_profile {
         bool allow_insecure_realm;  /* an http:// token realm for an https:// registry */
     } auth;
     struct {
-        double requests_per_second; /* 0 = unlimited */
+        double requests_per_second; /* 0 = unlimited; for the registry as a whole */
         int concurrency;            /* parallel scenarios on this registry, default 1 */
         int request_timeout;        /* seconds, default 30 */
         int retries;                /* default 2 */
         int min_speed;              /* bytes/s: slower for request_timeout = cut; 1024 */
+        int max_requests;           /* request budget of a run on this registry; 0 = none */
+        int max_manifest_gets;      /* manifest GET budget (registries that bill pulls); 0 = none */
     } limits;
     struct {
         char *before; /* shell command, run with REGCOMPAT_* variables set */

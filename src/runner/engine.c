@@ -130,13 +130,32 @@ static void unrun(char **s, const char *run_id)
     *s = rc_buf_steal(&b, NULL);
 }
 
+/* A manifest GET to the registry itself (what registries that bill pulls count). */
+static bool is_manifest_get(const struct worker *w, const struct rc_http_exchange *x)
+{
+    if (!rc_str_eq(x->method, "GET"))
+        return false;
+    rc_autofree char *auth = rc_url_authority(x->url);
+    if (!auth || !rc_str_eq(auth, w->host))
+        return false;
+    rc_autofree char *pq = rc_url_path_query(x->url);
+    return pq && rc_str_starts(pq, "/v2/") && strstr(pq, "/manifests/") != NULL;
+}
+
 void sctx_on_exchange(void *ctx, const struct rc_http_exchange *x)
 {
     struct worker *w = ctx;
     struct sctx *c = w->cur;
+    bool manifest_get = is_manifest_get(w, x);
+    if (w->usage) {
+        atomic_fetch_add(&w->usage->requests, 1);
+        if (manifest_get)
+            atomic_fetch_add(&w->usage->manifest_gets, 1);
+    }
     if (!c)
         return;
     c->requests++;
+    c->manifest_gets += manifest_get;
     if (x->retry)
         c->retries++;
     c->sent += x->sent_bytes;

@@ -2,6 +2,8 @@
 #ifndef RC_RUNNER_INTERNAL_H
 #define RC_RUNNER_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "artifact/artifact.h"
 #include "auth/auth.h"
 #include "http/http.h"
@@ -12,6 +14,14 @@
 #define RC_EVIDENCE_BODY 1024 /* bytes of a body shown in evidence */
 
 struct worker;
+
+/* What one registry's run has used so far, counted on every exchange by all its workers and
+ * both their clients: the request budgets (limits.max_requests, limits.max_manifest_gets) are
+ * judged against it. */
+struct usage {
+    _Atomic uint64_t requests;      /* every exchange: retries, redirect hops, token fetches */
+    _Atomic uint64_t manifest_gets; /* GET .../manifests/... to the registry (HEADs are free) */
+};
 
 struct var {
     char *name;
@@ -89,6 +99,7 @@ struct sctx {
     size_t ntrace;
     size_t step_first;
     uint32_t requests;
+    uint32_t manifest_gets;
     uint32_t retries;
     uint64_t sent;
     uint64_t received;
@@ -102,7 +113,10 @@ struct worker {
     char *host;
     struct rc_http_client *http;
     struct rc_auth *auth;
-    bool owns_auth;    /* the registry's first worker frees the shared auth */
+    struct rc_http_rate *rate; /* limits.requests_per_second, for all workers; or NULL */
+    struct usage *usage;
+    bool owns_auth;    /* the registry's first worker frees what its workers share: auth, rate,
+                          usage */
     bool anonymous;    /* no credentials were found for the registry */
     char *cred_source; /* where they came from ("env REGCOMPAT_PASSWORD"), or NULL */
     struct rc_oci oci;

@@ -244,7 +244,8 @@ static void run_steps(struct sctx *c, const struct rc_step *steps, size_t n)
 struct outcome {
     enum rc_cause cause;
     enum cred_issue cred;
-    long status; /* the last answer's status */
+    long status;            /* the last answer's status */
+    uint32_t manifest_gets; /* sent by the check, cleanup included */
 };
 
 static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct rc_check_result *cr,
@@ -273,7 +274,7 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     cr->fallback = c.fallback;
     if (out)
         *out = (struct outcome){c.decided ? c.cause : RC_CAUSE__COUNT, c.cred,
-                                c.ntrace ? c.trace[c.ntrace - 1].status : 0};
+                                c.ntrace ? c.trace[c.ntrace - 1].status : 0, 0};
     if (cr->status != RC_ST_PASS)
         sctx_take_evidence(&c, cr);
 
@@ -298,6 +299,8 @@ static void run_scenario(struct worker *w, const struct rc_scenario *sc, struct 
     cr->retries = c.retries;
     cr->bytes_sent = c.sent;
     cr->bytes_received = c.received;
+    if (out)
+        out->manifest_gets = c.manifest_gets;
     rc_log(RC_LOG_INFO, "[%s] %s: %s%s%s", w->profile->id, sc->id, rc_status_name(cr->status),
            cr->reason ? " - " : "", cr->reason ? cr->reason : "");
     w->cur = NULL;
@@ -365,7 +368,8 @@ static const char *const version_headers[] = {"Docker-Distribution-Api-Version",
                                               "X-Harbor-Version", "X-Quay-Version"};
 
 /* One HTTP client (one connection) per worker thread; the auth object, whose token cache is
- * locked, is shared by all workers of a registry. */
+ * locked, and the request rate, a locked scheduler, are shared by all workers of a registry,
+ * so limits.requests_per_second holds for the registry whatever the concurrency. */
 static int make_http(struct worker *w, const struct run *run, const struct rc_profile *p,
                      struct rc_error **err)
 {
@@ -379,7 +383,7 @@ static int make_http(struct worker *w, const struct run *run, const struct rc_pr
         .client_key = p->tls.client_key,
         .proxy = p->proxy,
         .retries = p->limits.retries,
-        .requests_per_second = p->limits.requests_per_second,
+        .rate = w->rate,
         .min_speed = p->limits.min_speed,
     };
     int rc = rc_http_client_new(&w->http, &ho, err);
@@ -407,6 +411,8 @@ static int setup_worker(struct worker *w, struct run *run, const struct rc_profi
     w->run_id = run->run_id;
     w->host = rc_profile_host(p);
     w->owns_auth = true;
+    w->rate = rc_http_rate_new(p->limits.requests_per_second, p->url);
+    w->usage = rc_xcalloc(1, sizeof(*w->usage));
     struct rc_credentials creds = {0};
     int rc = rc_profile_credentials(p, &creds, err);
     if (rc < 0)
@@ -435,6 +441,8 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     w->run_id = lead->run_id;
     w->host = rc_xstrdup(lead->host);
     w->auth = lead->auth;
+    w->rate = lead->rate;
+    w->usage = lead->usage;
     w->kw_user = rc_xstrdup(lead->kw_user);
     w->kw_pass = rc_xstrdup(lead->kw_pass);
     w->anonymous = lead->anonymous;
@@ -442,24 +450,36 @@ static int clone_worker(struct worker *w, const struct worker *lead, struct run 
     return make_http(w, run, lead->profile, err);
 }
 
-/* A worker's counters join its registry's before the worker goes. */
+/* A worker's counters join its registry's before the worker goes (both its clients: the
+ * kwctl model's requests reach the registry too). */
 static void add_stats(struct rc_registry_result *reg, const struct worker *w)
 {
-    struct rc_http_stats h;
-    rc_http_client_stats(w->http, &h);
-    reg->stats.requests += h.requests;
-    reg->stats.connections += h.connections;
-    reg->stats.tls_handshakes += h.tls_handshakes;
-    reg->stats.token_requests += h.token_requests;
-    reg->stats.status_429 += h.status_429;
-    reg->stats.manifest_gets += w->oci.manifest_gets;
+    struct rc_http_client *clients[] = {w->http, w->kw_http};
+    for (size_t i = 0; i < RC_ARRAY_LEN(clients); i++) {
+        if (!clients[i])
+            continue;
+        struct rc_http_stats h;
+        rc_http_client_stats(clients[i], &h);
+        reg->stats.requests += h.requests;
+        reg->stats.connections += h.connections;
+        reg->stats.tls_handshakes += h.tls_handshakes;
+        reg->stats.token_requests += h.token_requests;
+        reg->stats.status_429 += h.status_429;
+    }
+    /* the lead goes last: the registry's count of manifest GETs on the wire, all workers,
+     * retries included (what a registry that bills pulls counts) */
+    if (w->owns_auth && w->usage)
+        reg->stats.manifest_gets = atomic_load(&w->usage->manifest_gets);
 }
 
 static void teardown_worker(struct worker *w)
 {
     rc_oci_dispose(&w->oci);
-    if (w->owns_auth)
+    if (w->owns_auth) {
         rc_auth_free(w->auth);
+        rc_http_rate_free(w->rate);
+        free(w->usage);
+    }
     rc_http_client_free(w->http);
     rc_http_client_free(w->kw_http);
     free(w->host);
@@ -516,7 +536,90 @@ struct pool {
      * push.autocreate probe */
     struct leftover_list *left;
     size_t running; /* scenarios in SC_RUNNING */
+    /* the request budgets: what the checks run so far used (for the estimate of the next),
+     * and, once the budget stopped a check, the reason every later one is skipped */
+    uint64_t ran, ran_requests, ran_manifest_gets;
+    char *budget_stop;
 };
+
+/* "registries.d/x.yaml": the profile's folder and file, as the reports show it */
+static const char *profile_shown(const struct rc_profile *p)
+{
+    if (!p->path)
+        return "--url";
+    const char *end = strrchr(p->path, '/');
+    if (!end)
+        return p->path;
+    const char *start = end;
+    while (start > p->path && start[-1] != '/')
+        start--;
+    return start;
+}
+
+/* The estimate for a check: the mean of the checks run so far on this registry, rounded up,
+ * at least 1. */
+static uint64_t budget_estimate(uint64_t total, uint64_t ran)
+{
+    uint64_t mean = ran ? (total + ran - 1) / ran : 1;
+    return mean ? mean : 1;
+}
+
+/* Whether the request budgets let one more check start (limits.max_requests,
+ * limits.max_manifest_gets). A check starts only when what the registry has used so far plus
+ * the estimate for every check now running, this one included, stays within the budget; a
+ * started check is never cut, and its cleanup always runs, so a run may end a little past
+ * the budget, never far past it. Once a check is refused, no later check starts. NULL = go;
+ * else the reason to skip (owned by the pool). Called with the pool lock held (or before the
+ * workers start); running counts this check. */
+static const char *budget_refuses(struct pool *pl, const struct worker *w, size_t running)
+{
+    const struct rc_profile *p = w->profile;
+    if (pl->budget_stop || !w->usage)
+        return pl->budget_stop;
+    const struct {
+        const char *key;
+        int max;
+        uint64_t used, ran_total;
+        const char *what;
+    } budgets[] = {
+        {"limits.max_requests", p->limits.max_requests, atomic_load(&w->usage->requests),
+         pl->ran_requests, "request"},
+        {"limits.max_manifest_gets", p->limits.max_manifest_gets,
+         atomic_load(&w->usage->manifest_gets), pl->ran_manifest_gets, "manifest GET"},
+    };
+    for (size_t i = 0; i < RC_ARRAY_LEN(budgets); i++) {
+        if (budgets[i].max <= 0)
+            continue;
+        uint64_t est = budget_estimate(budgets[i].ran_total, pl->ran);
+        if (budgets[i].used + est * running <= (uint64_t)budgets[i].max)
+            continue;
+        pl->budget_stop =
+            rc_fmt("%s budget exhausted: %llu of %s %d used, a check takes about %llu (profile "
+                   "%s)",
+                   budgets[i].what, (unsigned long long)budgets[i].used, budgets[i].key,
+                   budgets[i].max, (unsigned long long)est, profile_shown(p));
+        rc_log(RC_LOG_WARN, "[%s] %s: no further check starts", p->id, pl->budget_stop);
+        return pl->budget_stop;
+    }
+    return NULL;
+}
+
+/* budget_refuses for a check that a pool thread is about to start (it counts in running) */
+static const char *budget_check(struct pool *pl, const struct worker *w)
+{
+    pthread_mutex_lock(&pl->lock);
+    const char *over = budget_refuses(pl, w, pl->running);
+    pthread_mutex_unlock(&pl->lock);
+    return over;
+}
+
+/* A check that ran: its use joins the estimate. */
+static void budget_ran(struct pool *pl, const struct rc_check_result *cr, const struct outcome *oc)
+{
+    pl->ran++;
+    pl->ran_requests += cr->requests;
+    pl->ran_manifest_gets += oc->manifest_gets;
+}
 
 static size_t scenario_index(const struct run *run, const char *id)
 {
@@ -613,6 +716,7 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
             bst = pl->reg->checks[j].status;
         }
     }
+    const char *over = NULL;
     if (rc_runner_interrupted()) {
         set_check(cr, sc, RC_ST_SKIP, RC_REASON_INTERRUPTED);
     } else if (pl->blocked && scenario_writes(sc)) {
@@ -623,10 +727,16 @@ static void run_one(struct pool *pl, struct worker *w, size_t i)
         char *why = rc_fmt("needs %s, which was %s", blocker, rc_status_name(bst));
         set_check(cr, sc, RC_ST_SKIP, why);
         free(why);
+    } else if ((over = budget_check(pl, w))) {
+        set_check(cr, sc, RC_ST_SKIP, over);
     } else {
+        struct outcome oc;
         progress_start(pl->run, pl->reg, sc);
-        run_scenario(w, sc, cr, &pl->left[i], NULL);
+        run_scenario(w, sc, cr, &pl->left[i], &oc);
         apply_expectation(pl->run, w->profile, cr);
+        pthread_mutex_lock(&pl->lock);
+        budget_ran(pl, cr, &oc);
+        pthread_mutex_unlock(&pl->lock);
     }
     progress(pl->run, pl->reg, cr);
 }
@@ -707,10 +817,21 @@ static void probe_autocreate(struct run *run, struct worker *lead, struct pool *
         return;
     struct rc_check_result hidden = {0};
     struct rc_check_result *cr = idx == SIZE_MAX ? &hidden : &pl->reg->checks[idx];
+    const char *over = budget_refuses(pl, lead, 1);
+    if (over) {
+        /* nothing else starts either: no check that writes will ask the answer */
+        if (idx != SIZE_MAX) {
+            set_check(cr, ac, RC_ST_SKIP, over);
+            pl->state[idx] = SC_DONE;
+            progress(run, pl->reg, cr);
+        }
+        return;
+    }
     /* the hidden probe's leftovers go in the slot after the scenarios' */
     struct outcome oc;
     progress_start(run, pl->reg, ac);
     run_scenario(lead, ac, cr, &pl->left[idx == SIZE_MAX ? run->nscenarios : idx], &oc);
+    budget_ran(pl, cr, &oc);
     enum rc_status st = cr->status;
     if (idx != SIZE_MAX) {
         apply_expectation(run, lead->profile, cr);
@@ -746,9 +867,9 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
     pl.state = rc_xcalloc(run->nscenarios ? run->nscenarios : 1, 1);
     pl.left = rc_xcalloc(run->nscenarios + 1, sizeof(*pl.left));
     reg->nchecks = run->nscenarios;
-    probe_autocreate(run, lead, &pl);
     pthread_mutex_init(&pl.lock, NULL);
     pthread_cond_init(&pl.cond, NULL);
+    probe_autocreate(run, lead, &pl);
     size_t n =
         lead->profile->limits.concurrency > 1 ? (size_t)lead->profile->limits.concurrency : 1;
     if (n > run->nscenarios)
@@ -793,6 +914,11 @@ static void run_pool(struct run *run, struct worker *lead, struct rc_registry_re
     }
     free(pl.left);
     free(pl.state);
+    /* the budget is the registry's one reason for the checks it kept from starting (unless
+     * the registry has another already) */
+    if (pl.budget_stop && !reg->problem)
+        reg->problem = rc_redact_text(pl.budget_stop);
+    free(pl.budget_stop);
     pthread_cond_destroy(&pl.cond);
     pthread_mutex_destroy(&pl.lock);
 }

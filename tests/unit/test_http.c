@@ -600,6 +600,144 @@ static void test_send_rate_limit(void)
     free(url);
 }
 
+/* ---- the shared request rate (limits.requests_per_second) ------------------------------ */
+
+struct rate_thread {
+    struct rc_http_rate *rate;
+    uint64_t now; /* the injected clock: every "thread" asks at the same instant */
+    uint64_t slots[25];
+};
+
+static void *take_slots(void *arg)
+{
+    struct rate_thread *t = arg;
+    for (size_t i = 0; i < RC_ARRAY_LEN(t->slots); i++)
+        t->slots[i] = rc_http_rate_reserve(t->rate, t->now);
+    return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One registry, four workers asking for 25 requests each at the same instant (an injected
+ * clock, no sleeping): the 100 requests get 100 distinct slots, the first at once and each
+ * next one exactly 1/rate later, so the registry sees the rate and not four times it. */
+static void test_rate_slots_across_threads(void)
+{
+    struct rc_http_rate *r = rc_http_rate_new(1000, "http://registry.test");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(rc_http_rate_interval_ns(r), 1000000u);
+    struct rate_thread t[4];
+    pthread_t th[4];
+    for (size_t i = 0; i < 4; i++) {
+        t[i] = (struct rate_thread){.rate = r, .now = 5000};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, take_slots, &t[i]), 0);
+    }
+    uint64_t all[100];
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        for (size_t k = 0; k < 25; k++)
+            all[n++] = t[i].slots[k];
+    }
+    qsort(all, n, sizeof(*all), cmp_u64);
+    CU_ASSERT_EQUAL(all[0], 5000u);
+    size_t exact = 0;
+    for (size_t i = 1; i < n; i++)
+        exact += all[i] - all[i - 1] == 1000000u;
+    CU_ASSERT_EQUAL(exact, n - 1);
+    /* each thread's own slots go forward too */
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = 1; k < 25; k++)
+            CU_ASSERT(t[i].slots[k] > t[i].slots[k - 1]);
+    rc_http_rate_free(r);
+}
+
+/* The clock moving on: a request after an idle spell goes at once and banks no burst (the
+ * one after it waits a full interval); a request asking before the next free slot gets that
+ * slot. */
+static void test_rate_idle_and_early(void)
+{
+    struct rc_http_rate *r = rc_http_rate_new(4, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const uint64_t s = 250000000u; /* 1/4 s */
+    CU_ASSERT_EQUAL(rc_http_rate_interval_ns(r), s);
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, 100), 100u);
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, 100 + s / 2), 100 + s);
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, 100 + s / 2), 100 + 2 * s);
+    uint64_t later = 100 + 40 * s; /* idle for ten seconds */
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, later), later);
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, later), later + s);
+    CU_ASSERT_EQUAL(rc_http_rate_reserve(r, later + s + 1), later + 2 * s);
+    rc_http_rate_free(r);
+    CU_ASSERT_PTR_NULL(rc_http_rate_new(0, NULL)); /* 0 = no limit */
+    CU_ASSERT_PTR_NULL(rc_http_rate_new(-1, NULL));
+}
+
+/* Only the registry's own origin is paced: its token realm or blob storage on another host
+ * (or port, or scheme) has a limiter of its own. */
+static void test_rate_origin(void)
+{
+    struct rc_http_rate *r = rc_http_rate_new(10, "https://registry.test:5000");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT(rc_http_rate_applies(r, "https://registry.test:5000/v2/x/manifests/v1"));
+    CU_ASSERT(rc_http_rate_applies(r, "https://REGISTRY.test:5000/token?scope=x"));
+    CU_ASSERT_FALSE(rc_http_rate_applies(r, "https://auth.registry.test/token?scope=x"));
+    CU_ASSERT_FALSE(rc_http_rate_applies(r, "https://registry.test:5001/token"));
+    CU_ASSERT_FALSE(rc_http_rate_applies(r, "http://registry.test:5000/v2/"));
+    CU_ASSERT_FALSE(rc_http_rate_applies(r, "https://bucket.storage.test/blob?sig=1"));
+    rc_http_rate_free(r);
+}
+
+/* Clients given a shared rate take their slots from it, for requests to its origin only. A
+ * rate of one request per 1000 s shows it without waiting: the first slot is free, so a
+ * reservation made afterwards at clock 0 lands 1000 s after the request's slot when the
+ * request took one, and at 0 when none was taken. */
+static void test_send_shared_rate(void)
+{
+    struct fake reg = {.script = {OK_EMPTY, OK_EMPTY}, .nscript = 2};
+    struct fake other = {.script = {OK_EMPTY}, .nscript = 1};
+    fake_start(&reg);
+    fake_start(&other);
+    char *origin = fake_url(&reg, "");
+    char *url = fake_url(&reg, "/v2/");
+    char *elsewhere = fake_url(&other, "/token");
+    const uint64_t interval = 1000000000000u;
+    /* round 0: client a to the registry; round 1: client b to the registry; round 2: client
+     * b to another origin (a token realm) */
+    for (int k = 0; k < 3; k++) {
+        struct rc_http_rate *rate = rc_http_rate_new(0.001, origin);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rate);
+        CU_ASSERT_EQUAL(rc_http_rate_interval_ns(rate), interval);
+        struct rc_http_options o = {.rate = rate};
+        struct rc_http_client *a = NULL, *b = NULL;
+        CU_ASSERT_EQUAL_FATAL(rc_http_client_new(&a, &o, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(rc_http_client_new(&b, &o, NULL), 0);
+        struct rc_http_response resp;
+        rc_http_response_init(&resp);
+        struct rc_http_request get = {.method = "GET", .url = k == 2 ? elsewhere : url};
+        CU_ASSERT_EQUAL(rc_http_send(k == 0 ? a : b, &get, &resp, NULL), 0);
+        CU_ASSERT_EQUAL(resp.status, 200);
+        /* to the registry the request took a slot (at the real clock); elsewhere none */
+        uint64_t after = rc_http_rate_reserve(rate, 0);
+        CU_ASSERT(k < 2 ? after > interval : after == 0);
+        rc_http_response_dispose(&resp);
+        rc_http_client_free(a);
+        rc_http_client_free(b);
+        rc_http_rate_free(rate);
+    }
+    fake_stop(&reg);
+    fake_stop(&other);
+    fake_dispose(&reg);
+    fake_dispose(&other);
+    free(origin);
+    free(url);
+    free(elsewhere);
+}
+
 static void test_send_redirects(void)
 {
     struct fake other = {.script = {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nblob"},
@@ -913,11 +1051,19 @@ static CU_TestInfo header_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo rate_tests[] = {
+    {"slots 1/rate apart across threads", test_rate_slots_across_threads},
+    {"idle spells and early requests", test_rate_idle_and_early},
+    {"the registry's origin only", test_rate_origin},
+    CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo send_tests[] = {
     {"defaults on the wire", test_send_defaults},
     {"streams, hashes, 416", test_send_stream_and_416},
     {"retries", test_send_retries},
     {"rate limit", test_send_rate_limit},
+    {"a shared rate paces the registry's origin only", test_send_shared_rate},
     {"redirects", test_send_redirects},
     {"bodies stay home, token answers masked", test_send_body_origin_and_token_trace},
     {"transport errors", test_send_errors},
@@ -929,6 +1075,7 @@ static CU_TestInfo send_tests[] = {
 CU_SuiteInfo rc_unit_suites[] = {
     {"http-url", NULL, NULL, NULL, NULL, url_tests},
     {"http-headers", NULL, NULL, NULL, NULL, header_tests},
+    {"http-rate (injected clock)", NULL, NULL, NULL, NULL, rate_tests},
     {"http-send (loopback peer)", NULL, NULL, NULL, NULL, send_tests},
     CU_SUITE_INFO_NULL,
 };

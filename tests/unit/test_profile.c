@@ -116,7 +116,8 @@ static const char full_profile[] = "name: Harbor (demo)\n"
                                    "  docker_config: false\n"
                                    "  allow_insecure_realm: true\n"
                                    "limits: {requests_per_second: 2.5, concurrency: 4, "
-                                   "request_timeout: 60, retries: 0}\n"
+                                   "request_timeout: 60, retries: 0, max_requests: 400, "
+                                   "max_manifest_gets: 90}\n"
                                    "hooks:\n"
                                    "  before: {exec: \"./create-repo.sh\"}\n"
                                    "  after: ./delete-repo.sh\n"
@@ -167,6 +168,8 @@ static void test_full_profile(void)
     CU_ASSERT_EQUAL(p.limits.concurrency, 4);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 60);
     CU_ASSERT_EQUAL(p.limits.retries, 0);
+    CU_ASSERT_EQUAL(p.limits.max_requests, 400);
+    CU_ASSERT_EQUAL(p.limits.max_manifest_gets, 90);
     RC_ASSERT_STR(p.hooks.before, "./create-repo.sh");
     RC_ASSERT_STR(p.hooks.after, "./delete-repo.sh");
     RC_ASSERT_STR(p.proxy, "http://proxy.example:3128");
@@ -211,6 +214,8 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(p.limits.concurrency, 1);
     CU_ASSERT_EQUAL(p.limits.request_timeout, 30);
     CU_ASSERT_EQUAL(p.limits.retries, 2);
+    CU_ASSERT_EQUAL(p.limits.max_requests, 0); /* no budget */
+    CU_ASSERT_EQUAL(p.limits.max_manifest_gets, 0);
     CU_ASSERT_PTR_NULL(p.hooks.before);
     CU_ASSERT_PTR_NULL(p.proxy);
     CU_ASSERT_EQUAL(p.absent.n, 0);
@@ -257,6 +262,39 @@ static void test_unknown_keys(void)
     for (size_t i = 1; i < problems.n; i++)
         CU_ASSERT(strcmp(strchr(problems.v[i - 1] + strlen(tmpdir), ':'),
                          strchr(problems.v[i] + strlen(tmpdir), ':')) <= 0);
+    rc_profile_dispose(&p);
+    rc_strv_dispose(&problems);
+}
+
+/* The budgets take whole numbers from 0 up: a negative count, a fraction, a word or an `rps`
+ * shorthand (there are no aliases) is an error naming file, line and key. */
+static void test_budget_values(void)
+{
+    struct rc_strv problems = {0};
+    struct rc_profile p;
+    const char *text = "url: http://127.0.0.1:5000\n"
+                       "limits:\n"
+                       "  max_requests: -1\n"
+                       "  max_manifest_gets: 2.5\n"
+                       "  rps: 3\n";
+    CU_ASSERT_EQUAL(load(&p, "budget.yaml", text, &problems), RC_EINVAL);
+    CU_ASSERT_EQUAL(problems.n, 3);
+    CU_ASSERT(has_problem(&problems, "budget.yaml", 3, "limits.max_requests",
+                          "must be between 0 and 100000000"));
+    CU_ASSERT(has_problem(&problems, "budget.yaml", 4, "limits.max_manifest_gets",
+                          "expected an integer, got '2.5'"));
+    CU_ASSERT(has_problem(&problems, "budget.yaml", 5, "limits.rps", "unknown key"));
+    rc_profile_dispose(&p);
+    rc_strv_dispose(&problems);
+
+    CU_ASSERT_EQUAL(load(&p, "budget.yaml",
+                         "url: http://127.0.0.1:5000\n"
+                         "limits: {max_requests: 0, max_manifest_gets: 100000000}\n",
+                         &problems),
+                    0);
+    CU_ASSERT_EQUAL(problems.n, 0);
+    CU_ASSERT_EQUAL(p.limits.max_requests, 0);
+    CU_ASSERT_EQUAL(p.limits.max_manifest_gets, 100000000);
     rc_profile_dispose(&p);
     rc_strv_dispose(&problems);
 }
@@ -845,6 +883,8 @@ static void test_keys_help(void)
         "limits.concurrency",
         "limits.request_timeout",
         "limits.retries",
+        "limits.max_requests",
+        "limits.max_manifest_gets",
         "hooks.before",
         "hooks.after",
         "proxy",
@@ -876,6 +916,7 @@ static CU_TestInfo profile_tests[] = {
     {"defaults", test_defaults},
     {"unknown keys with hints", test_unknown_keys},
     {"wrong types", test_wrong_types},
+    {"budgets: whole numbers from 0, no alias", test_budget_values},
     {"duplicate key", test_duplicate_key},
     {"literal password refused", test_literal_password},
     {"invalid secret references", test_secret_refs_invalid},
