@@ -97,9 +97,9 @@ report=$WORK/latency.md
 "$BIN" run --profiles-dir "$LAB_PROFILES_DIR" -r local-tls-basic -r local-token -o "$WORK/tls" -q \
     >/dev/null 2>&1 || true
 {
-    printf '| registry (no delay) | requests | connections | TLS handshakes | token requests |\n'
-    printf '| --- | ---: | ---: | ---: | ---: |\n'
-    jq -r '.registries[] | "| \(.id) | \(.stats.requests) | \(.stats.connections) | \(.stats.tls_handshakes) | \(.stats.token_requests) |"' \
+    printf '| registry (no delay) | checks | requests | connections | TLS handshakes | token requests | token connections |\n'
+    printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+    jq -r '.registries[] | "| \(.id) | \(.checks | length) | \(.stats.requests) | \(.stats.connections) | \(.stats.tls_handshakes) | \(.stats.token_requests) | \(.stats.token_connections // "-") |"' \
         "$WORK/tls/results.json"
 } >>"$report"
 

@@ -737,8 +737,13 @@ static void count_exchange(struct rc_http_client *c, const struct xfer *x)
     c->stats.requests++;
     long nc = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &nc) == CURLE_OK && nc > 0) {
-        c->stats.connections += (uint64_t)nc;
-        if (strncmp(x->out->url, "https://", 8) == 0)
+        /* the token endpoint is another service, often another host: its connections are
+         * counted apart from the registry's */
+        if (x->req->token_endpoint)
+            c->stats.token_connections += (uint64_t)nc;
+        else
+            c->stats.connections += (uint64_t)nc;
+        if (!x->req->token_endpoint && strncmp(x->out->url, "https://", 8) == 0)
             c->stats.tls_handshakes += (uint64_t)nc;
     }
     if (x->req->token_endpoint)

@@ -125,11 +125,12 @@ typedef void (*rc_http_trace_fn)(void *ctx, const struct rc_http_exchange *x);
 
 /* What a client did over its life: the latency benchmark's counters. */
 struct rc_http_stats {
-    uint64_t requests;       /* exchanges sent, retries and redirect hops included */
-    uint64_t connections;    /* new connections opened */
-    uint64_t tls_handshakes; /* new connections over https */
-    uint64_t token_requests; /* requests to a token endpoint */
-    uint64_t status_429;     /* answers 429 */
+    uint64_t requests;          /* exchanges sent, retries and redirect hops included */
+    uint64_t connections;       /* new connections opened (not to a token endpoint) */
+    uint64_t tls_handshakes;    /* of those, over https */
+    uint64_t token_connections; /* new connections to a token endpoint */
+    uint64_t token_requests;    /* requests to a token endpoint */
+    uint64_t status_429;        /* answers 429 */
 };
 
 struct rc_http_options {

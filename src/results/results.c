@@ -234,6 +234,7 @@ static const struct {
     {"requests", offsetof(struct rc_registry_stats, requests)},
     {"connections", offsetof(struct rc_registry_stats, connections)},
     {"tls_handshakes", offsetof(struct rc_registry_stats, tls_handshakes)},
+    {"token_connections", offsetof(struct rc_registry_stats, token_connections)},
     {"token_requests", offsetof(struct rc_registry_stats, token_requests)},
     {"status_429", offsetof(struct rc_registry_stats, status_429)},
     {"manifest_gets", offsetof(struct rc_registry_stats, manifest_gets)},

@@ -88,11 +88,12 @@ struct rc_leftover {
 /* What the run sent to a registry, over all its checks (absent from the stable form). */
 struct rc_registry_stats {
     uint64_t requests;
-    uint64_t connections;    /* new TCP connections */
-    uint64_t tls_handshakes; /* of those, over https */
-    uint64_t token_requests; /* token endpoint requests */
-    uint64_t status_429;     /* answers 429 */
-    uint64_t manifest_gets;  /* manifest GETs (counted against pull budgets by some registries) */
+    uint64_t connections;       /* new TCP connections to the registry */
+    uint64_t tls_handshakes;    /* of those, over https */
+    uint64_t token_connections; /* new connections to the token endpoint */
+    uint64_t token_requests;    /* token endpoint requests */
+    uint64_t status_429;        /* answers 429 */
+    uint64_t manifest_gets; /* manifest GETs (counted against pull budgets by some registries) */
 };
 
 struct rc_registry_result {

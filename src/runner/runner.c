@@ -463,6 +463,7 @@ static void add_stats(struct rc_registry_result *reg, const struct worker *w)
         reg->stats.requests += h.requests;
         reg->stats.connections += h.connections;
         reg->stats.tls_handshakes += h.tls_handshakes;
+        reg->stats.token_connections += h.token_connections;
         reg->stats.token_requests += h.token_requests;
         reg->stats.status_429 += h.status_429;
     }
