@@ -695,7 +695,7 @@ report_push() {
     local i b c p u hp
     printf '## 2. Push, local-open, one monolithic PUT (target: regcompat >= %s%% of curl)\n\n' \
         "$TARGET_PUSH_PCT"
-    printf '| layer | curl PUT MB/s | regcompat push MB/s | %% of curl | pre-hash s, cold / warm | upload-only MB/s | %% of curl | curl hash+PUT MB/s | push %% of it | registry CPU s, curl / regcompat |\n'
+    printf '| layer | curl PUT MB/s | regcompat push MB/s | %% of curl | pre-hash s (median), cold / warm | upload-only MB/s | %% of curl | curl hash+PUT MB/s | push %% of it | registry CPU s, curl / regcompat |\n'
     printf '|---|---|---|---|---|---|---|---|---|---|\n'
     for i in "${!SIZE_BYTES[@]}"; do
         b=${SIZE_BYTES[$i]}
@@ -706,7 +706,7 @@ report_push() {
         printf '| %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s / %s |\n' "${SIZE_LABEL[$i]}" \
             "$(cell_mbps "curl.put.s.$i" "$b")" "$(cell_mbps "rc.push.s.$i" "$b")" \
             "$(pct "$(ratio "$p" "$c")")" \
-            "$(cell_s "rc.prehash.cold.s.$i") / $(cell_s "rc.prehash.s.$i")" \
+            "$(or_na "$(fmt2 "$(vmed "rc.prehash.cold.s.$i")")") / $(or_na "$(fmt2 "$(vmed "rc.prehash.s.$i")")")" \
             "$(cell_mbps "rc.upload.s.$i" "$b")" "$(pct "$(ratio "$u" "$c")")" \
             "$(cell_mbps "curl.hashput.s.$i" "$b")" "$(pct "$(ratio "$p" "$hp")")" \
             "$(or_na "$(fmt1 "$(vmed "curl.put.regcpu.$i")")")" \
