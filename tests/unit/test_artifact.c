@@ -522,10 +522,14 @@ static void full_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s)
     rc_artifact_blob_rewind(s, NULL);
 }
 
-/* A fresh, empty cache directory of the test's own; the in-memory cache emptied. */
+/* A fresh, empty cache directory of the test's own; the in-memory cache emptied. drop_cache
+ * removes it and gives XDG_CACHE_HOME back its value from before. */
 static char cache_root[64];
+static char *cache_env_before;
 static void fresh_cache(void)
 {
+    free(cache_env_before);
+    cache_env_before = rc_xstrdup(getenv("XDG_CACHE_HOME"));
     snprintf(cache_root, sizeof(cache_root), "/tmp/rc-unit-cache-XXXXXX");
     CU_ASSERT_FATAL(mkdtemp(cache_root) != NULL);
     setenv("XDG_CACHE_HOME", cache_root, 1);
@@ -537,6 +541,10 @@ static void drop_cache(void)
     char *cmd = rc_fmt("rm -rf '%s'", cache_root);
     CU_ASSERT_EQUAL(system(cmd), 0);
     free(cmd);
+    if (cache_env_before)
+        setenv("XDG_CACHE_HOME", cache_env_before, 1);
+    else
+        unsetenv("XDG_CACHE_HOME");
     rc_artifact_mid_forget();
 }
 
