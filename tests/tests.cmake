@@ -8,7 +8,9 @@ foreach(src ${RC_UNIT_TESTS})
     RC_SOURCE_DIR="${PROJECT_SOURCE_DIR}" RC_GOLDEN_DIR="${PROJECT_SOURCE_DIR}/tests/golden")
   target_link_libraries(${name} PRIVATE regcompat_core PkgConfig::CUNIT)
   add_test(NAME unit.${name} COMMAND ${name})
-  set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 120)
+  # the digest cache goes to the build tree, never to the user's own cache
+  set_tests_properties(unit.${name} PROPERTIES LABELS unit TIMEOUT 120
+    ENVIRONMENT "XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/test-cache")
 endforeach()
 
 # Ring 2: integration tests run the real binary against real registries that a CTest fixture

@@ -66,6 +66,8 @@ struct rc_blob_src {
     /* private */
     void (*dispose)(void *ctx);
     void *(*clone)(const void *ctx);
+    /* a faster way to the sha256 digest than reading the whole stream; NULL = none */
+    int (*digest)(const void *ctx, char out[RC_DIGEST_MAX], struct rc_error **err);
 };
 
 /* Bytes in memory, borrowed: data must outlive the source. */
@@ -84,8 +86,10 @@ int rc_artifact_blob_read(struct rc_blob_src *s, char *buf, size_t cap, size_t *
                           struct rc_error **err);
 int rc_artifact_blob_rewind(struct rc_blob_src *s, struct rc_error **err);
 void rc_artifact_blob_dispose(struct rc_blob_src *s);
-/* Rewinds s, reads it whole through one 64 KiB buffer into a sha256 digest ("sha256:<hex>"),
- * and rewinds it again. RC_EIO when the stream does not give exactly s->length bytes. */
+/* The sha256 digest of the whole stream ("sha256:<hex>"); s is left rewound. Reads it whole
+ * through one 64 KiB buffer, except for sources that know a shortcut (a wasm module with a
+ * bulk: see the midstate cache below). RC_EIO when the stream does not give exactly
+ * s->length bytes. */
 int rc_artifact_blob_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s, struct rc_error **err);
 /* Reads the whole source into a buffer (for small blobs and tests); RC_ELIMIT past out->max. */
 int rc_artifact_blob_slurp(struct rc_buf *out, struct rc_blob_src *s, struct rc_error **err);
@@ -96,12 +100,20 @@ uint64_t rc_artifact_seed(const char *salt, uint64_t n);
 
 /* ---- WebAssembly module ---------------------------------------------------------------- */
 
-/* A minimal valid module: header, a type section ((i32, i32) -> i32), a function section,
- * an export section ("validate"), a code section (returns 0), the custom section
- * "io.kubewarden.metadata" holding the metadata JSON when given, then custom sections
- * "regcompat.padding" of pseudo-random bytes so that the module is exactly size bytes long.
- * Padding sections are at most 1 GiB each; their payload is streamed. Section lengths are
- * minimal LEB128, except when the exact size forces a one-byte-longer (still valid) encoding. */
+/* A minimal valid module: the header; for modules of RC_ARTIFACT_WASM_BULK_MIN bytes or more
+ * the bulk: custom sections "regcompat.padding" whose bytes depend only on their total length
+ * (rc_artifact_wasm_bulk_len) and RC_ARTIFACT_WASM_BULK_VERSION, never on the seed; then a
+ * type section ((i32, i32) -> i32), a function section, an export section ("validate"), a
+ * code section (returns 0), the custom section "io.kubewarden.metadata" holding the metadata
+ * JSON when given, and last "regcompat.padding" sections of pseudo-random bytes from the
+ * seed (the tail; at least 64 KiB of it when there is a bulk) so that the module is exactly
+ * size bytes long. Custom sections may stand anywhere in a module, and readers (kwctl) find
+ * the metadata section by its name. Header + bulk is a whole number of 64-byte SHA-256
+ * blocks, so the hash state after it is cached (below) and a module's digest costs the hash
+ * of its tail; everything a seed or metadata changes is in the tail, so every module stays
+ * unique. Padding sections are at most 1 GiB each; their payload is streamed. Section
+ * lengths are minimal LEB128, except when the exact size forces a one-byte-longer (still
+ * valid) encoding. */
 struct rc_artifact_wasm_opts {
     uint64_t size;        /* exact module size; 0 = the smallest module (no padding) */
     uint64_t seed;        /* padding content */
@@ -112,9 +124,29 @@ struct rc_artifact_wasm_opts {
  * + RC_ARTIFACT_WASM_MIN_PADDING (the smallest padding section). */
 uint64_t rc_artifact_wasm_base_size(const struct rc_artifact_wasm_opts *o);
 #define RC_ARTIFACT_WASM_MIN_PADDING 20
+#define RC_ARTIFACT_WASM_BULK_MIN    ((uint64_t)1024 * 1024)
+/* Changes whenever the bulk's bytes change: it is part of the midstate cache key. */
+#define RC_ARTIFACT_WASM_BULK_VERSION 1
+/* Bytes of bulk padding in a module of size bytes whose base size is base (0 = no bulk). */
+uint64_t rc_artifact_wasm_bulk_len(uint64_t size, uint64_t base);
 /* RC_EINVAL when the size cannot be reached (see above). */
 int rc_artifact_blob_wasm(struct rc_blob_src *out, const struct rc_artifact_wasm_opts *o,
                           struct rc_error **err);
+
+/* ---- SHA-256 midstate cache (cache.c) -------------------------------------------------- */
+
+/* The midstate of the deterministic prefix named key (letters, digits, '-', '.'; under 64
+ * characters) that is len bytes long: from the process's memory, else from the record file
+ * <cache dir>/<key>.sha256mid, which must carry this key and length and a valid check line.
+ * False when there is none that can be trusted. */
+bool rc_artifact_mid_get(const char *key, uint64_t len, struct rc_sha256_mid *out);
+/* Remembers a midstate in memory and writes its record (atomically; failures are ignored). */
+void rc_artifact_mid_put(const char *key, const struct rc_sha256_mid *mid);
+/* Forgets the in-memory entries (tests). */
+void rc_artifact_mid_forget(void);
+/* $XDG_CACHE_HOME/regcompat when XDG_CACHE_HOME is an absolute path, else
+ * $HOME/.cache/regcompat, else NULL (no disk cache). Caller frees. */
+char *rc_artifact_cache_dir(void);
 
 /* ---- annotations and descriptors ------------------------------------------------------- */
 

@@ -48,6 +48,8 @@ int rc_artifact_blob_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s, stru
     int rc = rc_artifact_blob_rewind(s, err);
     if (rc < 0)
         return rc;
+    if (s->digest)
+        return s->digest(s->ctx, out, err);
     char *buf = rc_xmalloc(DIGEST_BUF_SIZE);
     struct rc_hasher *h = rc_hasher_new(RC_DIGEST_SHA256);
     uint64_t total = 0;
@@ -149,12 +151,12 @@ static void mem_fill(struct rc_blob_src *out, const void *data, size_t len, bool
     m->data = data;
     m->len = len;
     m->owned = owned ? (char *)data : NULL;
-    out->read = mem_read;
-    out->rewind = mem_rewind;
-    out->ctx = m;
-    out->length = (int64_t)len;
-    out->dispose = mem_dispose;
-    out->clone = mem_clone;
+    *out = (struct rc_blob_src){.read = mem_read,
+                                .rewind = mem_rewind,
+                                .ctx = m,
+                                .length = (int64_t)len,
+                                .dispose = mem_dispose,
+                                .clone = mem_clone};
 }
 
 void rc_artifact_blob_mem(struct rc_blob_src *out, const void *data, size_t len)
@@ -279,12 +281,12 @@ void rc_artifact_blob_synthetic(struct rc_blob_src *out, uint64_t seed, uint64_t
     c->seed = seed;
     c->size = size;
     synth_reset(c);
-    out->read = synth_read;
-    out->rewind = synth_rewind;
-    out->ctx = c;
-    out->length = (int64_t)size;
-    out->dispose = free;
-    out->clone = synth_clone;
+    *out = (struct rc_blob_src){.read = synth_read,
+                                .rewind = synth_rewind,
+                                .ctx = c,
+                                .length = (int64_t)size,
+                                .dispose = free,
+                                .clone = synth_clone};
 }
 
 uint64_t rc_artifact_seed(const char *salt, uint64_t n)

@@ -1,7 +1,11 @@
+/* SHA256_CTX (deprecated in OpenSSL 3, still shipped) is the one OpenSSL interface whose
+ * state can be read and set: resumable hashers need it and nothing else uses it. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "digest/digest.h"
 
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +13,8 @@
 #include "base/banned.h"
 
 struct rc_hasher {
-    EVP_MD_CTX *ctx;
+    EVP_MD_CTX *ctx; /* every hasher but the resumable ones */
+    SHA256_CTX *raw; /* resumable sha256 */
     enum rc_digest_alg alg;
 };
 
@@ -33,9 +38,45 @@ struct rc_hasher *rc_hasher_new(enum rc_digest_alg alg)
     return h;
 }
 
+/* The one place that reads and writes OpenSSL's SHA-256 state. SHA256_CTX (openssl/sha.h):
+ * h[8] the chaining value, Nl/Nh the message length in bits (low and high 32 bits), data and
+ * num the partial block. Between whole blocks num is 0 and data is unused, so h plus the
+ * length is the whole state. SHA256_Update runs the same assembly block function as the EVP
+ * interface (with the CPU's SHA extensions where present). */
+struct rc_hasher *rc_hasher_new_resumable(const struct rc_sha256_mid *from)
+{
+    struct rc_hasher *h = rc_xcalloc(1, sizeof(*h));
+    h->alg = RC_DIGEST_SHA256;
+    h->raw = rc_xcalloc(1, sizeof(*h->raw));
+    if (SHA256_Init(h->raw) != 1)
+        abort();
+    if (from) {
+        memcpy(h->raw->h, from->h, sizeof(from->h));
+        h->raw->Nl = (SHA_LONG)(from->len << 3);
+        h->raw->Nh = (SHA_LONG)(from->len >> 29);
+    }
+    return h;
+}
+
+bool rc_hasher_save(const struct rc_hasher *h, struct rc_sha256_mid *out)
+{
+    if (!h->raw || h->raw->num != 0)
+        return false;
+    uint64_t bits = (uint64_t)h->raw->Nh << 32 | h->raw->Nl;
+    if (bits % 512)
+        return false;
+    memcpy(out->h, h->raw->h, sizeof(out->h));
+    out->len = bits >> 3;
+    return true;
+}
+
 void rc_hasher_update(struct rc_hasher *h, const void *data, size_t len)
 {
-    if (len)
+    if (!len)
+        return;
+    if (h->raw)
+        SHA256_Update(h->raw, data, len);
+    else
         EVP_DigestUpdate(h->ctx, data, len);
 }
 
@@ -43,7 +84,12 @@ void rc_hasher_final(struct rc_hasher *h, char out[RC_DIGEST_MAX])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    EVP_DigestFinal_ex(h->ctx, md, &n);
+    if (h->raw) {
+        SHA256_Final(md, h->raw);
+        n = SHA256_DIGEST_LENGTH;
+    } else {
+        EVP_DigestFinal_ex(h->ctx, md, &n);
+    }
     static const char hex[] = "0123456789abcdef";
     size_t off = (size_t)snprintf(out, RC_DIGEST_MAX, "%s:", rc_digest_alg_name(h->alg));
     for (unsigned int i = 0; i < n; i++) {
@@ -56,7 +102,10 @@ void rc_hasher_final(struct rc_hasher *h, char out[RC_DIGEST_MAX])
 
 void rc_hasher_reset(struct rc_hasher *h)
 {
-    EVP_DigestInit_ex(h->ctx, md_of(h->alg), NULL);
+    if (h->raw)
+        SHA256_Init(h->raw);
+    else
+        EVP_DigestInit_ex(h->ctx, md_of(h->alg), NULL);
 }
 
 void rc_hasher_free(struct rc_hasher *h)
@@ -64,6 +113,7 @@ void rc_hasher_free(struct rc_hasher *h)
     if (!h)
         return;
     EVP_MD_CTX_free(h->ctx);
+    free(h->raw);
     free(h);
 }
 

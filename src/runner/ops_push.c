@@ -37,6 +37,28 @@ static void upload_deviations(struct sctx *c, const char *what, const struct rc_
                               res->deviations[i].text);
 }
 
+/* A blob upload that the registry confirmed is remembered in a variable of the check whose
+ * name no suite can write (its prefix has a space): "uploaded blob.<repo>@<digest>". */
+#define UPLOADED_VAR "uploaded blob"
+
+static bool tracked_blob(const struct sctx *c, const char *repo, const char *digest)
+{
+    for (size_t i = 0; i < c->ncreated; i++)
+        if (!c->created[i].manifest && rc_str_eq(c->created[i].repo, repo) &&
+            rc_str_eq(c->created[i].digest, digest))
+            return true;
+    return false;
+}
+
+/* Whether this check has uploaded that blob into that repository itself and the registry
+ * confirmed it (201 naming the same digest), with no delete of it since (a delete through
+ * delete-blob untracks it). Only then may a whole-artifact push leave the blob out. */
+static bool blob_uploaded(struct sctx *c, const char *repo, const char *digest)
+{
+    rc_autofree char *name = rc_fmt("%s.%s@%s", UPLOADED_VAR, repo, digest);
+    return sctx_var(c, name) && tracked_blob(c, repo, digest);
+}
+
 /* Uploads one blob; decides the scenario when the sequence did not complete. */
 int step_upload(struct sctx *c, const struct rc_step *st, const char *repo, const char *digest,
                 struct rc_blob_src *blob, const struct rc_upload_opts *o, const char *what,
@@ -63,6 +85,11 @@ int step_upload(struct sctx *c, const struct rc_step *st, const char *repo, cons
         return 1;
     }
     sctx_track(c, repo, digest, false);
+    const char *dcd = rc_http_headers_get(&resp->headers, "Docker-Content-Digest");
+    if (resp->status == 201 && !o->bad_digest && rc_str_eq(dcd, digest)) {
+        rc_autofree char *field = rc_fmt("%s@%s", repo, digest);
+        sctx_set_var(c, UPLOADED_VAR, field, "verified");
+    }
     if (res.refused_chunk) {
         c->fallback = true;
         sctx_add_note(c,
@@ -146,13 +173,20 @@ static int build_artifact(struct sctx *c, const struct rc_step *st, struct rc_ar
 
 /* Pushes every blob of a built artifact, then its manifest under reference. Returns < 0
  * when the scenario is decided on the way (a blob upload or the transport failed; resp then
- * went to `last`), else 0 with the manifest PUT's answer in resp, whatever its status. */
+ * went to `last`), else 0 with the manifest PUT's answer in resp, whatever its status.
+ * A blob this check has already uploaded into the same repository (blob_uploaded), such as
+ * the empty config "{}" that two referrers share, is not sent again: clients do not upload
+ * what the registry holds. oras-go v2 asks first (copy.go, CopyGraph: the pre-handler calls
+ * dst.Exists and skips a descriptor the target has); remembering what this check pushed
+ * gives the same result without the HEAD. Explicit push-blob steps always upload. */
 int step_push_built(struct sctx *c, const struct rc_step *st, const char *repo,
                     const char *reference, const struct rc_artifact *art,
                     const struct rc_upload_opts *uo, struct rc_http_response *resp)
 {
     for (size_t i = 0; i < art->nblobs; i++) {
         struct rc_artifact_blob *b = &art->blobs[i];
+        if (blob_uploaded(c, repo, b->desc.digest))
+            continue;
         rc_autofree char *what =
             rc_fmt("upload of blob %s (%s)", b->desc.digest, b->desc.media_type);
         rc_http_response_dispose(resp);

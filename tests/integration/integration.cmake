@@ -27,7 +27,7 @@ function(rc_it name lab)
   set_tests_properties(it.${name} PROPERTIES
     LABELS integration
     TIMEOUT 300
-    ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR};RC_CMAKE=${CMAKE_COMMAND};RC_CPACK=${CMAKE_CPACK_COMMAND}")
+    ENVIRONMENT "RC_BIN=$<TARGET_FILE:regcompat>;RC_LAB_STATE=${CMAKE_BINARY_DIR}/it-labs/${lab};RC_SRC=${PROJECT_SOURCE_DIR};RC_WORK=${CMAKE_BINARY_DIR}/it-work/${name};RC_LAB_SH=${RC_LAB};RC_BUILD=${CMAKE_BINARY_DIR};RC_CMAKE=${CMAKE_COMMAND};RC_CPACK=${CMAKE_CPACK_COMMAND};XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/test-cache")
   # the fault proxy has one rule set for all its clients: its tests take turns (ctest -j)
   if(lab STREQUAL "fault")
     set_tests_properties(it.${name} PROPERTIES RESOURCE_LOCK lab-fault-rules)

@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "artifact/artifact.h"
 #include "base/base.h"
@@ -494,6 +496,269 @@ static void test_wasm_huge(void)
     CU_ASSERT_EQUAL(w.max_width, 5);
     rc_buf_dispose(&w.metadata);
     rc_artifact_blob_dispose(&s);
+}
+
+/* ---- wasm bulk and the midstate cache --------------------------------------------------- */
+
+/* The digest of everything the source gives, read byte by byte through our own buffer and
+ * OpenSSL's ordinary hasher: no shortcut. */
+static void full_digest(char out[RC_DIGEST_MAX], struct rc_blob_src *s)
+{
+    rc_artifact_blob_rewind(s, NULL);
+    struct rc_hasher *h = rc_hasher_new(RC_DIGEST_SHA256);
+    char *buf = rc_xmalloc(100000); /* not a multiple of 64 on purpose */
+    uint64_t total = 0;
+    for (;;) {
+        size_t got = 0;
+        if (rc_artifact_blob_read(s, buf, 100000, &got, NULL) < 0 || !got)
+            break;
+        rc_hasher_update(h, buf, got);
+        total += got;
+    }
+    CU_ASSERT_EQUAL(total, (uint64_t)s->length);
+    rc_hasher_final(h, out);
+    rc_hasher_free(h);
+    free(buf);
+    rc_artifact_blob_rewind(s, NULL);
+}
+
+/* A fresh, empty cache directory of the test's own; the in-memory cache emptied. drop_cache
+ * removes it and gives XDG_CACHE_HOME back its value from before. */
+static char cache_root[64];
+static char *cache_env_before;
+static void fresh_cache(void)
+{
+    free(cache_env_before);
+    cache_env_before = rc_xstrdup(getenv("XDG_CACHE_HOME"));
+    snprintf(cache_root, sizeof(cache_root), "/tmp/rc-unit-cache-XXXXXX");
+    CU_ASSERT_FATAL(mkdtemp(cache_root) != NULL);
+    setenv("XDG_CACHE_HOME", cache_root, 1);
+    rc_artifact_mid_forget();
+}
+
+static void drop_cache(void)
+{
+    char *cmd = rc_fmt("rm -rf '%s'", cache_root);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    free(cmd);
+    if (cache_env_before)
+        setenv("XDG_CACHE_HOME", cache_env_before, 1);
+    else
+        unsetenv("XDG_CACHE_HOME");
+    rc_artifact_mid_forget();
+}
+
+static char *record_of(uint64_t size, const char *meta)
+{
+    struct rc_artifact_wasm_opts o = {0, 0, meta};
+    uint64_t bulk = rc_artifact_wasm_bulk_len(size, rc_artifact_wasm_base_size(&o));
+    return rc_fmt("%s/regcompat/wasm-bulk-v%d-%llu.sha256mid", cache_root,
+                  RC_ARTIFACT_WASM_BULK_VERSION, (unsigned long long)bulk);
+}
+
+static char *read_text(const char *path)
+{
+    struct rc_buf b = RC_BUF_INIT(0);
+    struct rc_error *err = NULL;
+    if (rc_buf_read_file(&b, path, &err) < 0) {
+        rc_error_free(err);
+        rc_buf_dispose(&b);
+        return NULL;
+    }
+    return rc_buf_steal(&b, NULL);
+}
+
+/* The digest through the cache (cold, then from the record on disk, then from memory) is the
+ * hash of the whole stream, at sizes on and off the 64-byte grid and across a bulk section
+ * boundary of the LEB128 width; small modules have no bulk and no record. */
+static void test_wasm_cached_digest(void)
+{
+    fresh_cache();
+    const char *meta = "{\"protocolVersion\":\"v1\"}";
+    static const uint64_t sizes[] = {RC_ARTIFACT_WASM_BULK_MIN, RC_ARTIFACT_WASM_BULK_MIN + 1,
+                                     3 * RC_MIB + 37, 5 * RC_MIB + 64, 9 * RC_MIB + 63};
+    for (size_t i = 0; i < RC_ARRAY_LEN(sizes); i++) {
+        struct rc_artifact_wasm_opts o = {sizes[i], 5, meta};
+        struct rc_blob_src s;
+        CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&s, &o, NULL), 0);
+        CU_ASSERT(rc_artifact_wasm_bulk_len(sizes[i], rc_artifact_wasm_base_size(&o)) > 0);
+        char want[RC_DIGEST_MAX], cold[RC_DIGEST_MAX], disk[RC_DIGEST_MAX], mem[RC_DIGEST_MAX];
+        full_digest(want, &s);
+        char *path = record_of(sizes[i], meta);
+        if (i == 0) /* the next size has the same bulk */
+            CU_ASSERT_EQUAL(access(path, F_OK), -1);
+        digest_of(cold, &s);
+        CU_ASSERT_EQUAL(access(path, R_OK), 0);
+        rc_artifact_mid_forget();
+        digest_of(disk, &s);
+        digest_of(mem, &s);
+        RC_ASSERT_STR(cold, want);
+        RC_ASSERT_STR(disk, want);
+        RC_ASSERT_STR(mem, want);
+        /* a read after the digest starts at byte 0 */
+        char head[8];
+        size_t got = 0;
+        rc_artifact_blob_read(&s, head, sizeof(head), &got, NULL);
+        CU_ASSERT(got == 8 && memcmp(head, "\0asm\1\0\0\0", 8) == 0);
+        free(path);
+        rc_artifact_blob_dispose(&s);
+    }
+    /* under the threshold: no bulk, no record */
+    struct rc_artifact_wasm_opts o = {RC_ARTIFACT_WASM_BULK_MIN - 1, 5, meta};
+    CU_ASSERT_EQUAL(rc_artifact_wasm_bulk_len(o.size, rc_artifact_wasm_base_size(&o)), 0);
+    struct rc_blob_src s;
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&s, &o, NULL), 0);
+    char want[RC_DIGEST_MAX], got[RC_DIGEST_MAX];
+    full_digest(want, &s);
+    digest_of(got, &s);
+    RC_ASSERT_STR(got, want);
+    rc_artifact_blob_dispose(&s);
+    drop_cache();
+}
+
+/* The record on disk is what the digest is made of (a well-formed record with another state
+ * changes the digest: the cache is really used), and a record that is corrupt, truncated,
+ * empty, binary or about another bulk is ignored: the digest is right and the record is
+ * written again. */
+static void test_wasm_cache_records(void)
+{
+    fresh_cache();
+    const char *meta = "{}";
+    uint64_t size = 2 * RC_MIB + 3;
+    struct rc_artifact_wasm_opts o = {size, 9, meta};
+    struct rc_blob_src s;
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&s, &o, NULL), 0);
+    char want[RC_DIGEST_MAX], got[RC_DIGEST_MAX];
+    full_digest(want, &s);
+    digest_of(got, &s);
+    RC_ASSERT_STR(got, want);
+    char *path = record_of(size, meta);
+    char *good = read_text(path);
+    CU_ASSERT_FATAL(good != NULL);
+    /* a record for another bulk length, valid in itself */
+    struct rc_artifact_wasm_opts o2 = {3 * RC_MIB, 9, meta};
+    struct rc_blob_src s2;
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&s2, &o2, NULL), 0);
+    digest_of(got, &s2);
+    rc_artifact_blob_dispose(&s2);
+    char *path2 = record_of(3 * RC_MIB, meta);
+    char *foreign = read_text(path2);
+    CU_ASSERT_FATAL(foreign != NULL);
+
+    /* a different state with a matching check line is trusted: the digest changes */
+    {
+        struct rc_buf b = RC_BUF_INIT(0);
+        char *state = strstr(good, "\nstate ") + 7;
+        rc_buf_add(&b, good, (size_t)(state - good));
+        rc_buf_adds(&b, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+        char check[RC_DIGEST_MAX];
+        rc_digest_bytes(RC_DIGEST_SHA256, b.data, b.len, check);
+        rc_buf_addf(&b, "check %s\n", check);
+        CU_ASSERT_EQUAL(rc_write_file(path, b.data, b.len, NULL), 0);
+        rc_buf_dispose(&b);
+        rc_artifact_mid_forget();
+        digest_of(got, &s);
+        CU_ASSERT(strcmp(got, want) != 0);
+    }
+
+    char *flipped = rc_xstrdup(good);
+    char *st = strstr(flipped, "\nstate ") + 7;
+    st[3] = st[3] == '0' ? '1' : '0';
+    char *truncated = rc_xstrdup(good);
+    truncated[strlen(truncated) / 2] = '\0';
+    char *upper = rc_xstrdup(good); /* the check line in upper case */
+    for (char *p = strstr(upper, "check sha256:") + 13; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+    char *trailing = rc_fmt("%sx\n", good);
+    static const char binary[] = "\x00\x01regcompat sha256 midstate 1\n\xff";
+    struct {
+        const char *what;
+        const char *bytes;
+        size_t len;
+    } bad[] = {
+        {"one state digit changed", flipped, strlen(flipped)},
+        {"cut in half", truncated, strlen(truncated)},
+        {"empty", "", 0},
+        {"binary", binary, sizeof(binary) - 1},
+        {"check in upper case", upper, strlen(upper)},
+        {"a line after the check", trailing, strlen(trailing)},
+        {"another bulk's record", foreign, strlen(foreign)},
+    };
+    for (size_t i = 0; i < RC_ARRAY_LEN(bad); i++) {
+        CU_ASSERT_EQUAL(rc_write_file(path, bad[i].bytes, bad[i].len, NULL), 0);
+        rc_artifact_mid_forget();
+        digest_of(got, &s);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "cache record (%s) was trusted\n", bad[i].what);
+        RC_ASSERT_STR(got, want);
+        char *now = read_text(path);
+        CU_ASSERT(now && strcmp(now, good) == 0);
+        free(now);
+    }
+    /* a directory where the record should be: still the right digest */
+    CU_ASSERT_EQUAL(unlink(path), 0);
+    CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+    rc_artifact_mid_forget();
+    digest_of(got, &s);
+    RC_ASSERT_STR(got, want);
+    CU_ASSERT_EQUAL(rmdir(path), 0);
+
+    free(flipped);
+    free(truncated);
+    free(upper);
+    free(trailing);
+    free(foreign);
+    free(good);
+    free(path2);
+    free(path);
+    rc_artifact_blob_dispose(&s);
+    drop_cache();
+}
+
+/* The layout: the bulk (padding) right after the header and the same for every seed, the
+ * code sections and the metadata after it, the seeded padding last; two seeds give two
+ * digests that differ only in the tail. */
+static void test_wasm_bulk_layout(void)
+{
+    fresh_cache();
+    const char *meta = "{\"protocolVersion\":\"v1\"}";
+    uint64_t size = 3 * RC_MIB + 11;
+    struct rc_artifact_wasm_opts oa = {size, 21, meta}, ob = {size, 22, meta};
+    struct rc_blob_src a, b;
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&a, &oa, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(rc_artifact_blob_wasm(&b, &ob, NULL), 0);
+    uint64_t prefix = 8 + rc_artifact_wasm_bulk_len(size, rc_artifact_wasm_base_size(&oa));
+    CU_ASSERT_EQUAL(prefix % 64, 0);
+    CU_ASSERT(size - prefix >= 64 * 1024);
+
+    struct wasm_info w;
+    wasm_parse(&w, &a);
+    CU_ASSERT(w.ok);
+    CU_ASSERT_EQUAL(w.total, size);
+    CU_ASSERT(w.has_metadata);
+    RC_ASSERT_STR(rc_buf_str(&w.metadata), meta);
+    /* padding (bulk), type, function, export, code, metadata, padding (tail) */
+    CU_ASSERT_EQUAL(w.nsections, 7);
+    CU_ASSERT(w.ids[0] == 0 && w.ids[1] == 1 && w.ids[2] == 3 && w.ids[3] == 7 && w.ids[4] == 10 &&
+              w.ids[5] == 0 && w.ids[6] == 0);
+    CU_ASSERT_EQUAL(w.npadding, 2);
+    rc_buf_dispose(&w.metadata);
+
+    size_t la = 0, lb = 0;
+    char *ba = slurp(&a, &la), *bb = slurp(&b, &lb);
+    CU_ASSERT_FATAL(la == size && lb == size);
+    CU_ASSERT(memcmp(ba, bb, (size_t)prefix) == 0);
+    CU_ASSERT(memcmp(ba + prefix, bb + prefix, (size_t)(size - prefix)) != 0);
+    free(ba);
+    free(bb);
+    char da[RC_DIGEST_MAX], db[RC_DIGEST_MAX];
+    digest_of(da, &a);
+    digest_of(db, &b);
+    CU_ASSERT(strcmp(da, db) != 0);
+    rc_artifact_blob_dispose(&a);
+    rc_artifact_blob_dispose(&b);
+    drop_cache();
 }
 
 /* ---- Kubewarden policy ----------------------------------------------------------------- */
@@ -1224,6 +1489,9 @@ static CU_TestInfo artifact_tests[] = {
     {"wasm module and metadata section", test_wasm_module},
     {"wasm exact sizes", test_wasm_sizes},
     {"wasm over 1 GiB", test_wasm_huge},
+    {"wasm digest through the midstate cache", test_wasm_cached_digest},
+    {"wasm midstate cache records", test_wasm_cache_records},
+    {"wasm bulk first, salt last", test_wasm_bulk_layout},
     {"kubewarden policy manifest", test_policy_manifest},
     {"kubewarden annotations", test_policy_annotations},
     {"cncf wasm artifact", test_cncf_wasm},

@@ -136,6 +136,50 @@ static void test_redact_token_answer(void)
     rc_redact_clear_secrets();
 }
 
+/* A resumable hasher saved after whole 64-byte blocks and resumed elsewhere gives the digest
+ * of the whole input, at every split and for tails of every length; it cannot be saved
+ * between blocks, and an ordinary hasher cannot be saved at all. */
+static void test_digest_resume(void)
+{
+    unsigned char data[1000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 131 + 7);
+    static const size_t splits[] = {0, 64, 128, 640, 960};
+    static const size_t ends[] = {0, 1, 55, 56, 63, 64, 65, 119, 120, 999};
+    for (size_t si = 0; si < RC_ARRAY_LEN(splits); si++) {
+        for (size_t ei = 0; ei < RC_ARRAY_LEN(ends); ei++) {
+            size_t split = splits[si], end = splits[si] + ends[ei];
+            if (end > sizeof(data))
+                continue;
+            char want[RC_DIGEST_MAX], got[RC_DIGEST_MAX];
+            rc_digest_bytes(RC_DIGEST_SHA256, data, end, want);
+            struct rc_hasher *a = rc_hasher_new_resumable(NULL);
+            /* in two pieces, so that OpenSSL's partial-block buffer is used on the way */
+            rc_hasher_update(a, data, split / 2 + 3 > split ? split : split / 2 + 3);
+            if (split > split / 2 + 3)
+                rc_hasher_update(a, data + split / 2 + 3, split - (split / 2 + 3));
+            struct rc_sha256_mid mid;
+            CU_ASSERT_FATAL(rc_hasher_save(a, &mid));
+            CU_ASSERT_EQUAL(mid.len, split);
+            rc_hasher_free(a);
+            struct rc_hasher *b = rc_hasher_new_resumable(&mid);
+            rc_hasher_update(b, data + split, end - split);
+            rc_hasher_final(b, got);
+            rc_hasher_free(b);
+            RC_ASSERT_STR(got, want);
+        }
+    }
+    struct rc_hasher *h = rc_hasher_new_resumable(NULL);
+    rc_hasher_update(h, data, 65);
+    struct rc_sha256_mid mid;
+    CU_ASSERT_FALSE(rc_hasher_save(h, &mid));
+    rc_hasher_free(h);
+    h = rc_hasher_new(RC_DIGEST_SHA256);
+    rc_hasher_update(h, data, 64);
+    CU_ASSERT_FALSE(rc_hasher_save(h, &mid));
+    rc_hasher_free(h);
+}
+
 static void test_digest(void)
 {
     char d[RC_DIGEST_MAX];
@@ -258,6 +302,7 @@ static CU_TestInfo base_tests[] = {
     {"redaction of URLs in text", test_redact_urls_in_text},
     {"redaction of token answers", test_redact_token_answer},
     {"digest", test_digest},
+    {"digest resumed from a saved state", test_digest_resume},
     {"files replace planted symlinks", test_files_replace_symlinks},
     {"printable text", test_printable},
     CU_TEST_INFO_NULL,
