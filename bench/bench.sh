@@ -25,6 +25,7 @@ MATRIX_SUITES=""
 SKIP_BLOBS=0
 OUT_DIR=$BENCH_DIR/out
 KEEP_WORK=0
+LATENCY=""
 TARGET_PUSH_PCT=95
 TARGET_PULL_PCT=90
 TARGET_RSS_MIB=32
@@ -39,6 +40,7 @@ usage() {
     cat <<'EOF'
 usage: bench/bench.sh [--build DIR] [--sizes LIST] [--reps N] [--quick]
                       [--skip matrix|blobs] [--out DIR] [--keep-work]
+       bench/bench.sh --latency MS[,MS...] [--build DIR] [--out DIR] [--keep-work]
 
   --build DIR     build dir holding regcompat and regcompat-tokend (default <repo>/build;
                   configure it with -DCMAKE_BUILD_TYPE=Release for meaningful numbers)
@@ -50,6 +52,9 @@ usage: bench/bench.sh [--build DIR] [--sizes LIST] [--reps N] [--quick]
   --matrix-suites S  time the matrix over these suites only (default: every suite)
   --out DIR       where bench-<date>.md goes (default bench/out, ignored by git)
   --keep-work     keep the temporary dir (lab state, every run's reports) and say where
+  --latency LIST  the latency mode instead: the full spec + policy run against a registry
+                  that adds each delay (ms) to every request, at concurrency 4 and 1, with
+                  requests, connections, TLS handshakes and token requests (bench/latency.sh)
 EOF
 }
 
@@ -84,10 +89,19 @@ while (($# > 0)); do
     --out) (($# >= 2)) || die "--out needs a directory"; OUT_DIR=$2; shift 2 ;;
     --out=*) OUT_DIR=${1#--out=}; shift ;;
     --keep-work) KEEP_WORK=1; shift ;;
+    --latency) (($# >= 2)) || die "--latency needs delays in ms, e.g. 20,50"; LATENCY=$2; shift 2 ;;
+    --latency=*) LATENCY=${1#--latency=}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
 done
+
+if [[ -n $LATENCY ]]; then
+    [[ $LATENCY =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--latency takes delays in ms, e.g. 20,50, not '$LATENCY'"
+    keep=()
+    ((KEEP_WORK)) && keep=(--keep-work)
+    exec "$BENCH_DIR/latency.sh" --build "$BUILD" --delays "$LATENCY" --out "$OUT_DIR" "${keep[@]}"
+fi
 
 if ((QUICK)); then
     REPS=1
