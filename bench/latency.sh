@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# latency.sh: regcompat against a registry on the other side of the world. The full spec +
-# policy run against a lab Distribution behind the fault proxy with `delay=MS` on every
-# request, at concurrency 4 (the default of a --url run) and at 1; per run the wall time, the requests
-# (total, and per check of each suite), new connections, token requests, 429 answers and
-# manifest GETs from results.json's per-registry `stats`. TLS handshakes and token requests
-# are counted without delay against the lab's TLS and token registries. Run by hand; it is
-# not a test. See bench/README.md.
+# latency.sh: regcompat against a registry on the other side of the world. The spec +
+# policy suites against a lab Distribution behind the fault proxy with `delay=MS` on every
+# request, at concurrency 4 (the default of a --url run) and at 1, and every suite at 4; per
+# run the wall time, the requests the registry saw (counted by the proxy), requests per check
+# of each suite, new connections, token requests, 429 answers and manifest GETs (results.json
+# `stats`). TLS handshakes and token requests are counted without delay against the lab's
+# TLS and token registries. Run by hand; it is not a test. See bench/README.md.
 #
 #   bench/latency.sh [--build DIR] [--delays 20,50] [--out DIR] [--keep-work]
 set -euo pipefail
@@ -57,20 +57,33 @@ mkdir -p "$WORK/p1" "$WORK/pdef"
 sed 's/^limits: {/limits: {concurrency: 4, /' "$FAULT_PROFILE" >"$WORK/pdef/fault.yaml"
 sed 's/^limits: {/limits: {concurrency: 1, /' "$FAULT_PROFILE" >"$WORK/p1/fault.yaml"
 
-# run NAME PROFILES_DIR: one full run; prints a table row
+# the spec suites and the policy suite (the issue's target); ALL_SUITES: every suite, with the
+# signatures and the skopeo tools suite
+SPEC_POLICY=(-s push -s pull -s manifests -s tags -s delete -s mount -s referrers -s errors -s policy)
+
+proxy_requests() { curl -sf "$FAULT_CONTROL_URL/stats" | jq -r .requests; }
+
+# row NAME PROFILES_DIR DELAY_MS [SUITE ARGS...]: one run; prints a table row. The requests the
+# registry saw are counted by the proxy in front of it, the same for any regcompat version.
 row() {
-    local name=$1 pdir=$2 out=$WORK/$1 t0 t1
+    local name=$1 pdir=$2 delay=$3 out=$WORK/run-$RANDOM t0 t1 p0 p1 conc
+    shift 3
+    conc=$(sed -n 's/^limits: {concurrency: \([0-9]*\),.*/\1/p' "$pdir/fault.yaml")
+    p0=$(proxy_requests)
     t0=$(date +%s.%N)
-    "$BIN" run --profiles-dir "$pdir" -r fault -o "$out" -q >/dev/null 2>&1 || true
+    "$BIN" run --profiles-dir "$pdir" -r fault -o "$out" -q "$@" >/dev/null 2>&1 || true
     t1=$(date +%s.%N)
+    p1=$(proxy_requests)
     [[ -s $out/results.json ]] || die "$name: no results.json"
-    jq -r --arg name "$name" --arg wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')" '
+    jq -r --arg name "$name" --arg wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')" \
+        --argjson seen $((p1 - p0)) --argjson delay "$delay" --argjson conc "$conc" '
         .registries[0] as $r
         | ($r.checks | length) as $n
+        | ($seen * $delay / $conc / 1000) as $ideal
         | ($r.checks | group_by(.suite)
            | map("\(.[0].suite) \(((map(.requests) | add) / length * 10 | round) / 10)")
            | join(", ")) as $per
-        | "| \($name) | \($wall) s | \($n) | \($r.stats.requests) | \($per) | \($r.stats.connections) | \($r.stats.token_requests) | \($r.stats.status_429) | \($r.stats.manifest_gets) |"' \
+        | "| \($name) | \($wall) s | \(($wall | tonumber) / $ideal * 100 | round / 100) | \($n) | \($seen) | \($per) | \($r.stats.connections) | \($r.stats.token_requests) | \($r.stats.status_429) | \($r.stats.manifest_gets) |"' \
         "$out/results.json"
 }
 
@@ -79,13 +92,16 @@ report=$WORK/latency.md
     printf '# regcompat with distant registries (%s)\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
     printf 'regcompat %s; machine: %s cores, load average %s\n\n' \
         "$("$BIN" version 2>/dev/null | head -1)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    printf '| run | wall | checks | requests | requests per check, by suite | connections | token requests | 429s | manifest GETs |\n'
-    printf '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n'
+    printf 'Spec + policy suites unless the run says "every suite". "x ideal": wall / (requests the\n'
+    printf 'registry saw x delay / concurrency).\n\n'
+    printf '| run | wall | x ideal | checks | requests (registry side) | requests per check, by suite | connections | token requests | 429s | manifest GETs |\n'
+    printf '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n'
     IFS=, read -r -a delays <<<"$DELAYS"
     for d in "${delays[@]}"; do
         printf 'delay=%s\n' "$d" | curl -sf -X PUT --data-binary @- "$FAULT_CONTROL_URL/rules" >/dev/null
-        row "+${d} ms, concurrency 4" "$WORK/pdef"
-        row "+${d} ms, concurrency 1" "$WORK/p1"
+        row "+${d} ms, concurrency 4" "$WORK/pdef" "$d" "${SPEC_POLICY[@]}"
+        row "+${d} ms, concurrency 1" "$WORK/p1" "$d" "${SPEC_POLICY[@]}"
+        row "+${d} ms, concurrency 4, every suite" "$WORK/pdef" "$d"
     done
     printf '\n'
 } >"$report"

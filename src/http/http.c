@@ -117,8 +117,15 @@ int rc_http_map_curl_error(int curlcode)
 
 /* ---- client ---------------------------------------------------------------------------- */
 
+/* A connection cache that the clients of one thread share (counted references). */
+struct conn_share {
+    CURLSH *sh;
+    int refs;
+};
+
 struct rc_http_client {
     CURL *curl;
+    struct conn_share *share;
     long connect_timeout_ms;
     long timeout_ms;
     long min_speed;
@@ -147,6 +154,28 @@ static CURLcode global_rc = CURLE_OK;
 static void global_init(void)
 {
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Puts c's and other's connections into one cache (curl_easy_reset keeps the handle's
+ * share). When libcurl cannot share, each keeps its own: only reuse is lost. */
+static void share_connections(struct rc_http_client *c, struct rc_http_client *other)
+{
+    if (!other->share) {
+        CURLSH *sh = curl_share_init();
+        if (!sh || curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+            curl_easy_setopt(other->curl, CURLOPT_SHARE, sh) != CURLE_OK) {
+            if (sh)
+                curl_share_cleanup(sh);
+            return;
+        }
+        other->share = rc_xcalloc(1, sizeof(*other->share));
+        other->share->sh = sh;
+        other->share->refs = 1;
+    }
+    if (curl_easy_setopt(c->curl, CURLOPT_SHARE, other->share->sh) != CURLE_OK)
+        return;
+    c->share = other->share;
+    c->share->refs++;
 }
 
 int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options *opts,
@@ -188,6 +217,8 @@ int rc_http_client_new(struct rc_http_client **out, const struct rc_http_options
     }
     c->http1_only = opts->http1_only;
     c->hasher = rc_hasher_new(RC_DIGEST_SHA256);
+    if (opts->share_connections_with)
+        share_connections(c, opts->share_connections_with);
     *out = c;
     return 0;
 }
@@ -197,6 +228,10 @@ void rc_http_client_free(struct rc_http_client *c)
     if (!c)
         return;
     curl_easy_cleanup(c->curl);
+    if (c->share && --c->share->refs == 0) {
+        curl_share_cleanup(c->share->sh);
+        free(c->share);
+    }
     free(c->ca_file);
     free(c->client_cert);
     free(c->client_key);

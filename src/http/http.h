@@ -155,6 +155,9 @@ struct rc_http_options {
     struct rc_http_rate *rate;
     bool http1_only; /* never negotiate HTTP/2 (a client modelled on one that
                         speaks only HTTP/1.1) */
+    /* another client whose idle connections this one may reuse, and it this one's; both must
+     * be used from one thread (libcurl does not share connections across threads) */
+    struct rc_http_client *share_connections_with;
 };
 
 struct rc_http_client;

@@ -395,6 +395,7 @@ static int make_http(struct worker *w, const struct run *run, const struct rc_pr
      * feature) and no retries */
     ho.http1_only = true;
     ho.retries = -1;
+    ho.share_connections_with = w->http; /* both are used by this worker's thread only */
     rc = rc_http_client_new(&w->kw_http, &ho, err);
     if (rc < 0)
         return rc;

@@ -738,6 +738,46 @@ static void test_send_shared_rate(void)
     free(elsewhere);
 }
 
+/* Rule: a client made to share another's connections sends over the connection the other
+ * left open (one connection for both, as the worker's kwctl-model client and its own);
+ * without sharing it opens its own (the fake peer serves one connection at a time, so the
+ * first client may then have to reconnect too). */
+static void test_send_shared_connections(void)
+{
+    for (int shared = 0; shared < 2; shared++) {
+        struct fake f = {.script = {OK_EMPTY, OK_EMPTY, OK_EMPTY}, .nscript = 3};
+        fake_start(&f);
+        char *url = fake_url(&f, "/v2/");
+        struct rc_http_options o = {0};
+        struct rc_http_client *a = NULL, *b = NULL;
+        CU_ASSERT_EQUAL_FATAL(rc_http_client_new(&a, &o, NULL), 0);
+        o.http1_only = true;
+        o.share_connections_with = shared ? a : NULL;
+        CU_ASSERT_EQUAL_FATAL(rc_http_client_new(&b, &o, NULL), 0);
+        struct rc_http_response resp;
+        rc_http_response_init(&resp);
+        struct rc_http_request get = {.method = "GET", .url = url};
+        CU_ASSERT_EQUAL(rc_http_send(a, &get, &resp, NULL), 0);
+        CU_ASSERT_EQUAL(rc_http_send(b, &get, &resp, NULL), 0);
+        CU_ASSERT_EQUAL(rc_http_send(a, &get, &resp, NULL), 0);
+        CU_ASSERT_EQUAL(resp.status, 200);
+        struct rc_http_stats sa, sb;
+        rc_http_client_stats(a, &sa);
+        rc_http_client_stats(b, &sb);
+        CU_ASSERT_EQUAL(sb.connections, shared ? 0 : 1);
+        if (shared)
+            CU_ASSERT_EQUAL(sa.connections, 1);
+        rc_http_response_dispose(&resp);
+        rc_http_client_free(a); /* the share outlives the first of its clients */
+        rc_http_client_free(b);
+        fake_stop(&f);
+        CU_ASSERT_EQUAL(f.nreq, 3);
+        CU_ASSERT(shared ? f.connections == 1 : f.connections >= 2);
+        fake_dispose(&f);
+        free(url);
+    }
+}
+
 static void test_send_redirects(void)
 {
     struct fake other = {.script = {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nblob"},
@@ -1064,6 +1104,7 @@ static CU_TestInfo send_tests[] = {
     {"retries", test_send_retries},
     {"rate limit", test_send_rate_limit},
     {"a shared rate paces the registry's origin only", test_send_shared_rate},
+    {"a shared connection cache: one connection for two clients", test_send_shared_connections},
     {"redirects", test_send_redirects},
     {"bodies stay home, token answers masked", test_send_body_origin_and_token_trace},
     {"transport errors", test_send_errors},
