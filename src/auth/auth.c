@@ -135,6 +135,7 @@ struct token_entry {
     char *joined; /* scopes, joined: identifies the entry */
     char *token;
     uint64_t expires_ms; /* monotonic */
+    bool merged;         /* asked with the merge actions */
 };
 
 struct rc_auth {
@@ -143,8 +144,9 @@ struct rc_auth {
     char *basic_header; /* "Basic base64(user:pass)" */
     char *registry;     /* the registry's URL: credentials go to its origin only */
     bool allow_insecure_realm;
-    char *merge_actions; /* asked for every repository of a token request, or NULL */
-    bool merge_refused;  /* learnt: the token endpoint does not take the merged scopes */
+    char *merge_actions;  /* asked for every repository of a token request, or NULL */
+    bool merge_refused;   /* learnt: the token endpoint does not take the merged scopes */
+    bool merge_403_tried; /* a 403 to a merged token was retried with an exact one once */
     /* learnt from the registry's own challenges */
     enum scheme scheme;
     char *realm;
@@ -271,6 +273,17 @@ static void cache_drop(struct rc_auth *a, const char *realm, const char *service
         a->tokens[keep++] = a->tokens[i];
     }
     a->ntokens = keep;
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* Marks the entry of a token asked with merged scopes (dropped if merging is turned off). */
+static void cache_mark_merged(struct rc_auth *a, const char *realm, const char *service,
+                              const char *joined)
+{
+    pthread_mutex_lock(&a->lock);
+    for (size_t i = 0; i < a->ntokens; i++)
+        if (entry_matches(&a->tokens[i], realm, service) && rc_str_eq(a->tokens[i].joined, joined))
+            a->tokens[i].merged = true;
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -531,6 +544,8 @@ static int fetch_merged(struct rc_auth *a, struct rc_http_client *http, const ch
     }
     if (rc == 0)
         *joined = rc_auth_scopeset_join(asked, " ");
+    if (rc == 0 && asked == &ask)
+        cache_mark_merged(a, realm, service, *joined);
     rc_auth_scopeset_dispose(&ask);
     return rc;
 }
@@ -716,10 +731,61 @@ static void merge_refused(struct rc_auth *a)
     pthread_mutex_lock(&a->lock);
     bool first = !a->merge_refused;
     a->merge_refused = true;
+    /* the merged tokens other checks hold would be refused alike */
+    size_t keep = 0;
+    for (size_t i = 0; i < a->ntokens; i++) {
+        if (a->tokens[i].merged) {
+            entry_dispose(&a->tokens[i]);
+            continue;
+        }
+        a->tokens[keep++] = a->tokens[i];
+    }
+    a->ntokens = keep;
     pthread_mutex_unlock(&a->lock);
     if (first)
         rc_log(RC_LOG_INFO, "a token asked with merged scopes was refused where one asked per "
                             "request is taken: asking per request from now on");
+}
+
+/* A 403 to a token asked with merged scopes wider than the request's: a token server that
+ * grants all or nothing may have granted nothing, and a registry may say so with 403 instead
+ * of a 401 challenge. The request is sent once more with an exact token; if that is taken,
+ * merging is off from now on, and either way this is tried once per run (a 403 that stays
+ * is the account's real permission, and its answer). resp is left with the answer to keep. */
+static void retry_exact_after_403(struct rc_auth *a, struct rc_http_client *http,
+                                  struct rc_http_request *r, struct rc_auth_scopeset *hints,
+                                  const struct sent_token *sent, struct rc_http_response *resp)
+{
+    struct rc_auth_scopeset had = {0};
+    rc_auth_scopeset_add_list(&had, sent->joined);
+    bool wider = !rc_auth_scopeset_covers(hints, &had);
+    rc_auth_scopeset_dispose(&had);
+    pthread_mutex_lock(&a->lock);
+    bool tried = a->merge_403_tried;
+    if (wider && hints->n)
+        a->merge_403_tried = true;
+    pthread_mutex_unlock(&a->lock);
+    if (!wider || !hints->n || tried)
+        return;
+    char *token = NULL;
+    struct rc_http_response exact;
+    rc_http_response_init(&exact);
+    struct rc_error *e = NULL; /* a retry that gets no answer leaves the 403 as the answer */
+    int rc = fetch_token(a, http, sent->realm, sent->service, hints, &token, &exact, &e);
+    if (rc == 0) {
+        set_bearer(&r->headers, token);
+        rc = resend(http, r, &exact, &e);
+    }
+    if (rc == 0 && exact.status != 401 && exact.status != 403)
+        merge_refused(a); /* drops the merged token too */
+    if (rc == 0) {
+        rc_http_response_dispose(resp);
+        *resp = exact;
+    } else {
+        rc_http_response_dispose(&exact);
+    }
+    rc_error_free(e);
+    free(token);
 }
 
 /* The Bearer half of rc_auth_send, after the registry's own challenge: gets a token and
@@ -802,6 +868,9 @@ int rc_auth_send(struct rc_auth *a, struct rc_http_client *http, struct rc_http_
     }
 
     rc = rc_http_send(http, &r, resp, err);
+    if (rc == 0 && resp->status == 403 && sent.bearer && sent.joined && replayable(req) &&
+        rc_url_same_origin(resp->url, a->registry))
+        retry_exact_after_403(a, http, &r, &hints, &sent, resp);
     if (rc < 0 || resp->status != 401)
         goto out;
     if (!rc_url_same_origin(resp->url, a->registry)) {

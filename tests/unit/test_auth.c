@@ -658,6 +658,95 @@ static void test_token_merge_refused_by_registry(void)
     free(reg2);
 }
 
+/* Rule: a registry that answers 403 (not a 401 challenge) to a merged token is sent the
+ * request once more with an exact token; if that is taken, merging is off; a 403 that stays
+ * is the answer, and the retry is made once per run. */
+static void test_token_merge_403(void)
+{
+    struct fake f = {0};
+    fake_listen(&f);
+    char *reg = fake_url(&f, "/");
+    char *realm = fake_url(&f, "/token");
+    say_challenge(&f, realm, NULL);
+    say_token(&f, "tok-ping");
+    fake_say(&f, OK_EMPTY);
+    say_token(&f, "tok-merged");
+    fake_say(&f, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    say_token(&f, "tok-exact");
+    fake_say(&f, OK_EMPTY);
+    say_token(&f, "tok-push");
+    fake_say(&f, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    fake_run(&f);
+    struct rc_http_client *http = client();
+    struct rc_auth *a = rc_auth_new(reg, NULL, &merge_opts);
+    struct rc_http_response resp;
+    rc_http_response_init(&resp);
+    struct rc_error *err = NULL;
+    char *ping = fake_url(&f, "/v2/");
+    char *url = fake_url(&f, "/v2/ns/r/manifests/v1");
+    struct rc_http_request p = {.method = "GET", .url = ping};
+    struct rc_http_request get = {.method = "GET", .url = url};
+    struct rc_http_request put = {.method = "PUT", .url = url, .body = "{}", .body_len = 2};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &p, NULL, &resp, &err), 0);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &get, pull_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 200);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &put, push_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 201);
+    CU_ASSERT_PTR_NULL(err);
+    rc_auth_free(a);
+    fake_stop(&f);
+    CU_ASSERT_EQUAL_FATAL(f.nreq, 9);
+    CU_ASSERT(line_has(f.requests[3], MERGED_R));
+    RC_ASSERT_STR(req_header(f.requests[4], "Authorization"), "Bearer tok-merged");
+    CU_ASSERT(line_has(f.requests[5], "scope=repository%3ans%2fr%3apull "));
+    RC_ASSERT_STR(req_header(f.requests[6], "Authorization"), "Bearer tok-exact");
+    CU_ASSERT(line_has(f.requests[7], "scope=repository%3ans%2fr%3apull%2cpush "));
+    fake_dispose(&f);
+
+    /* a 403 that stays: the answer; a later 403 is not retried again */
+    struct fake g = {0};
+    fake_listen(&g);
+    char *reg2 = fake_url(&g, "/");
+    char *realm2 = fake_url(&g, "/token");
+    say_challenge(&g, realm2, NULL);
+    say_token(&g, "tok-ping");
+    fake_say(&g, OK_EMPTY);
+    say_token(&g, "tok-merged");
+    fake_say(&g, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    say_token(&g, "tok-exact");
+    fake_say(&g, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    fake_say(&g, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+    fake_run(&g);
+    a = rc_auth_new(reg2, NULL, &merge_opts);
+    char *ping2 = fake_url(&g, "/v2/");
+    char *url2 = fake_url(&g, "/v2/ns/r/manifests/v1");
+    struct rc_http_request p2 = {.method = "GET", .url = ping2};
+    struct rc_http_request del = {.method = "DELETE", .url = url2};
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &p2, NULL, &resp, &err), 0);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &del, delete_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 403);
+    CU_ASSERT_EQUAL(rc_auth_send(a, http, &del, delete_hint, &resp, &err), 0);
+    CU_ASSERT_EQUAL(resp.status, 403);
+    CU_ASSERT_PTR_NULL(err);
+    rc_http_response_dispose(&resp);
+    rc_auth_free(a);
+    rc_http_client_free(http);
+    fake_stop(&g);
+    CU_ASSERT_EQUAL_FATAL(g.nreq, 8);
+    CU_ASSERT(line_has(g.requests[5], "scope=repository%3ans%2fr%3adelete "));
+    /* merging stays on: the second DELETE goes with the merged token, not retried */
+    RC_ASSERT_STR(req_header(g.requests[7], "Authorization"), "Bearer tok-merged");
+    fake_dispose(&g);
+    free(realm);
+    free(realm2);
+    free(reg);
+    free(reg2);
+    free(ping);
+    free(ping2);
+    free(url);
+    free(url2);
+}
+
 static void test_token_refused(void)
 {
     struct fake f = {0};
@@ -1298,6 +1387,7 @@ static CU_TestInfo flow_tests[] = {
     {"merged scopes: one token per repository", test_token_merge},
     {"merged scopes refused by the token endpoint", test_token_merge_refused_by_endpoint},
     {"merged scopes refused by the registry", test_token_merge_refused_by_registry},
+    {"merged scopes answered 403", test_token_merge_403},
     {"identity token, mount scopes", test_identity_token_and_mount},
     {"basic, replay of a streamed body", test_basic_flow},
     {"other origins get no Basic credentials", test_foreign_origin_basic},
