@@ -537,8 +537,6 @@ int rc_oci_blob_delete(struct rc_oci *o, const char *repo, const char *digest,
 int rc_oci_manifest_get(struct rc_oci *o, const char *repo, const char *ref, bool head,
                         const char *accept, struct rc_http_response *resp, struct rc_error **err)
 {
-    if (!head)
-        o->manifest_gets++;
     return simple(o, head ? "HEAD" : "GET", repo, "manifests", ref, "pull", accept, resp, err);
 }
 

@@ -26,7 +26,6 @@ struct rc_oci {
     struct rc_http_client *http; /* borrowed */
     struct rc_auth *auth;        /* borrowed */
     char *base;                  /* "https://host:port", no trailing slash */
-    uint64_t manifest_gets;      /* manifest GETs sent (registries that bill pulls count them) */
 };
 
 void rc_oci_init(struct rc_oci *o, struct rc_http_client *http, struct rc_auth *auth,

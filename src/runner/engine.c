@@ -339,12 +339,20 @@ void sctx_add_note(struct sctx *c, const char *fmt, ...)
     c->note = raw;
 }
 
-void sctx_track(struct sctx *c, const char *repo, const char *digest, bool manifest)
+struct created *sctx_created(struct sctx *c, const char *repo, const char *digest)
 {
     for (size_t i = 0; i < c->ncreated; i++)
         if (rc_str_eq(c->created[i].repo, repo) && rc_str_eq(c->created[i].digest, digest))
-            return;
-    struct created cr = {rc_xstrdup(repo), rc_xstrdup(digest), manifest};
+            return &c->created[i];
+    return NULL;
+}
+
+void sctx_track(struct sctx *c, const char *repo, const char *digest, bool manifest)
+{
+    if (sctx_created(c, repo, digest))
+        return;
+    struct created cr = {
+        .repo = rc_xstrdup(repo), .digest = rc_xstrdup(digest), .manifest = manifest};
     RC_PUSH(c->created, c->ncreated, c->capcreated, cr);
 }
 

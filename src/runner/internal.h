@@ -43,6 +43,7 @@ struct created {
     char *repo;
     char *digest;
     bool manifest;
+    bool confirmed; /* a blob upload the registry confirmed: 201 naming the same digest */
 };
 
 /* What a 401 or 403 from the registry says about our credentials (judge.c). */
@@ -142,6 +143,8 @@ void sctx_add_note(struct sctx *c, const char *fmt, ...) RC_PRINTF(2, 3);
 void sctx_add_deviation(struct sctx *c, const char *text);
 void sctx_add_deviation_at(struct sctx *c, const char *method, const char *url, const char *what,
                            const char *text);
+/* What this scenario created in repo with that digest (and has not deleted since), or NULL. */
+struct created *sctx_created(struct sctx *c, const char *repo, const char *digest);
 void sctx_track(struct sctx *c, const char *repo, const char *digest, bool manifest);
 void sctx_untrack(struct sctx *c, const char *repo, const char *digest);
 struct saved_artifact *sctx_artifact(struct sctx *c, const char *name);

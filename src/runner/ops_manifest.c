@@ -250,11 +250,8 @@ int op_get_manifest(struct sctx *c, const struct rc_step *st)
  * step and tracked as created there), or NULL. */
 static const struct rc_artifact *own_manifest(struct sctx *c, const char *repo, const char *digest)
 {
-    bool created = false;
-    for (size_t i = 0; i < c->ncreated && !created; i++)
-        created = c->created[i].manifest && rc_str_eq(c->created[i].repo, repo) &&
-                  rc_str_eq(c->created[i].digest, digest);
-    for (size_t i = 0; created && i < c->narts; i++)
+    const struct created *cr = sctx_created(c, repo, digest);
+    for (size_t i = 0; cr && cr->manifest && i < c->narts; i++)
         if (rc_str_eq(c->arts[i].art.digest, digest))
             return &c->arts[i].art;
     return NULL;

@@ -37,26 +37,13 @@ static void upload_deviations(struct sctx *c, const char *what, const struct rc_
                               res->deviations[i].text);
 }
 
-/* A blob upload that the registry confirmed is remembered in a variable of the check whose
- * name no suite can write (its prefix has a space): "uploaded blob.<repo>@<digest>". */
-#define UPLOADED_VAR "uploaded blob"
-
-static bool tracked_blob(const struct sctx *c, const char *repo, const char *digest)
-{
-    for (size_t i = 0; i < c->ncreated; i++)
-        if (!c->created[i].manifest && rc_str_eq(c->created[i].repo, repo) &&
-            rc_str_eq(c->created[i].digest, digest))
-            return true;
-    return false;
-}
-
 /* Whether this check has uploaded that blob into that repository itself and the registry
  * confirmed it (201 naming the same digest), with no delete of it since (a delete through
  * delete-blob untracks it). Only then may a whole-artifact push leave the blob out. */
 static bool blob_uploaded(struct sctx *c, const char *repo, const char *digest)
 {
-    rc_autofree char *name = rc_fmt("%s.%s@%s", UPLOADED_VAR, repo, digest);
-    return sctx_var(c, name) && tracked_blob(c, repo, digest);
+    const struct created *cr = sctx_created(c, repo, digest);
+    return cr && !cr->manifest && cr->confirmed;
 }
 
 /* Uploads one blob; decides the scenario when the sequence did not complete. */
@@ -86,10 +73,8 @@ int step_upload(struct sctx *c, const struct rc_step *st, const char *repo, cons
     }
     sctx_track(c, repo, digest, false);
     const char *dcd = rc_http_headers_get(&resp->headers, "Docker-Content-Digest");
-    if (resp->status == 201 && !o->bad_digest && rc_str_eq(dcd, digest)) {
-        rc_autofree char *field = rc_fmt("%s@%s", repo, digest);
-        sctx_set_var(c, UPLOADED_VAR, field, "verified");
-    }
+    if (resp->status == 201 && !o->bad_digest && rc_str_eq(dcd, digest))
+        sctx_created(c, repo, digest)->confirmed = true;
     if (res.refused_chunk) {
         c->fallback = true;
         sctx_add_note(c,
