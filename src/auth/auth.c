@@ -503,6 +503,39 @@ static bool merged_scopes(struct rc_auth *a, struct rc_auth_scopeset *want,
     return !rc_auth_scopeset_covers(want, out);
 }
 
+/* Merging is off from now on (why says what showed it, for the log), and the merged tokens
+ * other checks hold are dropped: they would be refused alike. */
+static void merge_refused(struct rc_auth *a, const char *why)
+{
+    pthread_mutex_lock(&a->lock);
+    bool first = !a->merge_refused;
+    a->merge_refused = true;
+    size_t keep = 0;
+    for (size_t i = 0; i < a->ntokens; i++) {
+        if (a->tokens[i].merged) {
+            entry_dispose(&a->tokens[i]);
+            continue;
+        }
+        a->tokens[keep++] = a->tokens[i];
+    }
+    a->ntokens = keep;
+    pthread_mutex_unlock(&a->lock);
+    if (first)
+        rc_log(RC_LOG_INFO, "%s: asking for tokens per request from now on", why);
+}
+
+/* How a token's scopes (joined) compare with want: whether they cover it, and whether they
+ * ask for more than it. */
+static void compare_scopes(const char *joined, const struct rc_auth_scopeset *want, bool *covers,
+                           bool *more)
+{
+    struct rc_auth_scopeset had = {0};
+    rc_auth_scopeset_add_list(&had, joined);
+    *covers = rc_auth_scopeset_covers(&had, want);
+    *more = !rc_auth_scopeset_covers(want, &had);
+    rc_auth_scopeset_dispose(&had);
+}
+
 /* A new token for want, its scopes joined in *joined. It is asked with the merged scopes
  * first, so that one token serves every action a check takes on its repository; token
  * servers grant the permitted subset of what is asked (the Docker token specification,
@@ -526,18 +559,13 @@ static int fetch_merged(struct rc_auth *a, struct rc_http_client *http, const ch
             else
                 rc_error_free(e);
         } else {
-            rc_autofree char *msg = rc_xstrdup(rc_error_msg(e));
+            rc_autofree char *why = rc_fmt("the token endpoint refused merged scopes (%s) but "
+                                           "grants the exact ones",
+                                           rc_error_msg(e));
             rc_error_free(e);
             rc = fetch_token(a, http, realm, service, want, token, resp, err);
-            if (rc == 0) {
-                pthread_mutex_lock(&a->lock);
-                a->merge_refused = true;
-                pthread_mutex_unlock(&a->lock);
-                rc_log(RC_LOG_INFO,
-                       "the token endpoint refused merged scopes (%s) but grants them one by "
-                       "one: asking per request from now on",
-                       msg);
-            }
+            if (rc == 0)
+                merge_refused(a, why);
         }
     } else {
         rc = fetch_token(a, http, realm, service, want, token, resp, err);
@@ -680,16 +708,11 @@ static int reauth_bearer(struct rc_auth *a, struct rc_http_client *http, const c
     *narrowed = false;
     if (sent->bearer && nonempty(a->creds.registry_token))
         return 1; /* the one token there is was refused */
-    bool covered = false, exact = false;
+    bool covered = false, more = false;
     if (sent->joined && rc_str_eq(sent->realm, realm) &&
-        rc_str_eq(sent->service ? sent->service : "", service ? service : "")) {
-        struct rc_auth_scopeset had = {0};
-        rc_auth_scopeset_add_list(&had, sent->joined);
-        covered = rc_auth_scopeset_covers(&had, want);
-        exact = covered && rc_auth_scopeset_covers(want, &had);
-        rc_auth_scopeset_dispose(&had);
-    }
-    if (exact && sent->fresh)
+        rc_str_eq(sent->service ? sent->service : "", service ? service : ""))
+        compare_scopes(sent->joined, want, &covered, &more);
+    if (covered && !more && sent->fresh)
         return 1; /* a token just fetched for exactly these scopes was refused */
     if (covered) {
         /* the registry refused a token that covers this request: a cached one it no longer
@@ -701,13 +724,11 @@ static int reauth_bearer(struct rc_auth *a, struct rc_http_client *http, const c
     char *joined = NULL;
     bool fresh = false;
     int rc = bearer_token(a, http, realm, service, want, token, &fresh, &joined, resp, err);
-    if (rc == 0 && fresh && joined) {
-        struct rc_auth_scopeset got = {0};
-        rc_auth_scopeset_add_list(&got, joined);
-        if (!rc_auth_scopeset_covers(want, &got))
-            *wide = joined, joined = NULL;
-        rc_auth_scopeset_dispose(&got);
-    }
+    bool got_all = false, got_more = false;
+    if (rc == 0 && fresh && joined)
+        compare_scopes(joined, want, &got_all, &got_more);
+    if (got_more)
+        *wide = joined, joined = NULL;
     free(joined);
     return rc;
 }
@@ -724,29 +745,6 @@ static int resend(struct rc_http_client *http, struct rc_http_request *r,
     return rc_http_send(http, r, resp, err);
 }
 
-/* A merged token was refused where an exact one is taken: the token endpoint grants merged
- * scopes in a way this registry does not honour, so none are asked for from now on. */
-static void merge_refused(struct rc_auth *a)
-{
-    pthread_mutex_lock(&a->lock);
-    bool first = !a->merge_refused;
-    a->merge_refused = true;
-    /* the merged tokens other checks hold would be refused alike */
-    size_t keep = 0;
-    for (size_t i = 0; i < a->ntokens; i++) {
-        if (a->tokens[i].merged) {
-            entry_dispose(&a->tokens[i]);
-            continue;
-        }
-        a->tokens[keep++] = a->tokens[i];
-    }
-    a->ntokens = keep;
-    pthread_mutex_unlock(&a->lock);
-    if (first)
-        rc_log(RC_LOG_INFO, "a token asked with merged scopes was refused where one asked per "
-                            "request is taken: asking per request from now on");
-}
-
 /* A 403 to a token asked with merged scopes wider than the request's: a token server that
  * grants all or nothing may have granted nothing, and a registry may say so with 403 instead
  * of a 401 challenge. The request is sent once more with an exact token; if that is taken,
@@ -756,10 +754,8 @@ static void retry_exact_after_403(struct rc_auth *a, struct rc_http_client *http
                                   struct rc_http_request *r, struct rc_auth_scopeset *hints,
                                   const struct sent_token *sent, struct rc_http_response *resp)
 {
-    struct rc_auth_scopeset had = {0};
-    rc_auth_scopeset_add_list(&had, sent->joined);
-    bool wider = !rc_auth_scopeset_covers(hints, &had);
-    rc_auth_scopeset_dispose(&had);
+    bool covers = false, wider = false; /* a token sent for hints covers them */
+    compare_scopes(sent->joined, hints, &covers, &wider);
     pthread_mutex_lock(&a->lock);
     bool tried = a->merge_403_tried;
     if (wider && hints->n)
@@ -777,7 +773,7 @@ static void retry_exact_after_403(struct rc_auth *a, struct rc_http_client *http
         rc = resend(http, r, &exact, &e);
     }
     if (rc == 0 && exact.status != 401 && exact.status != 403)
-        merge_refused(a); /* drops the merged token too */
+        merge_refused(a, "the registry answered 403 to a merged token and took an exact one");
     if (rc == 0) {
         rc_http_response_dispose(resp);
         *resp = exact;
@@ -820,7 +816,7 @@ static int replay_bearer(struct rc_auth *a, struct rc_http_client *http, struct 
         narrowed = true;
     }
     if (rc == 0 && narrowed && resp->status != 401)
-        merge_refused(a);
+        merge_refused(a, "the registry refused a merged token and took an exact one");
     free(token);
     free(wide);
     rc_auth_scopeset_dispose(&want);

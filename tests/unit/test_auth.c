@@ -459,6 +459,15 @@ static void say_challenge(struct fake *f, const char *realm, const char *scope)
              realm, scope ? ",scope=\"" : "", scope ? scope : "", scope ? "\"" : "");
 }
 
+/* A ping (GET /v2/) challenged without scope, its token and its 200: the realm is then known
+ * and later requests get tokens up front. */
+static void say_ping(struct fake *f, const char *realm)
+{
+    say_challenge(f, realm, NULL);
+    say_token(f, "tok-ping");
+    fake_say(f, OK_EMPTY);
+}
+
 static const struct rc_auth_options merge_opts = {.merge_actions = "pull,push,delete"};
 static const char *const delete_hint[] = {"repository:ns/r:delete", NULL};
 #define MERGED_R "scope=repository%3ans%2fr%3adelete%2cpull%2cpush "
@@ -612,9 +621,7 @@ static void test_token_merge_refused_by_registry(void)
     fake_listen(&g);
     char *reg2 = fake_url(&g, "/");
     char *realm2 = fake_url(&g, "/token");
-    say_challenge(&g, realm2, NULL);
-    say_token(&g, "tok-ping");
-    fake_say(&g, OK_EMPTY);
+    say_ping(&g, realm2);
     say_token(&g, "tok-merged-2");
     say_challenge(&g, realm2, "repository:ns/r:pull");
     say_token(&g, "tok-exact-2");
@@ -667,9 +674,7 @@ static void test_token_merge_403(void)
     fake_listen(&f);
     char *reg = fake_url(&f, "/");
     char *realm = fake_url(&f, "/token");
-    say_challenge(&f, realm, NULL);
-    say_token(&f, "tok-ping");
-    fake_say(&f, OK_EMPTY);
+    say_ping(&f, realm);
     say_token(&f, "tok-merged");
     fake_say(&f, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
     say_token(&f, "tok-exact");
@@ -708,9 +713,7 @@ static void test_token_merge_403(void)
     fake_listen(&g);
     char *reg2 = fake_url(&g, "/");
     char *realm2 = fake_url(&g, "/token");
-    say_challenge(&g, realm2, NULL);
-    say_token(&g, "tok-ping");
-    fake_say(&g, OK_EMPTY);
+    say_ping(&g, realm2);
     say_token(&g, "tok-merged");
     fake_say(&g, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
     say_token(&g, "tok-exact");
