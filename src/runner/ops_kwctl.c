@@ -197,6 +197,25 @@ static int kw_upload_answer(struct kw *k, const char *what, const struct rc_http
     }
 }
 
+/* Judges one request of a blob upload: no answer, an answer kwctl cannot go on with, or a
+ * SpecViolationError of the chunked path, which is a deviation before kwctl restarts the
+ * blob monolithically (returns 2). */
+static int kw_upload_step(struct kw *k, const char *what, int rc, struct rc_error *err,
+                          const struct rc_http_response *r, long want, bool chunked, char **loc)
+{
+    if (rc < 0)
+        return judge_transport(k->c, what, rc, err);
+    int stop = kw_upload_answer(k, what, r, want, chunked, loc);
+    if (stop == 2) {
+        rc_autofree char *ans = describe_answer(r);
+        judge_deviation(k->c,
+                        "%s answered %s, not %ld: kwctl restarts the blob as one monolithic "
+                        "upload (oci-client SpecViolationError fallback)",
+                        what, ans, want);
+    }
+    return stop;
+}
+
 static int kw_post(struct kw *k, const char *repo, const char *what, bool chunked, char **loc)
 {
     rc_autofree char *url = rc_fmt("%s/v2/%s/blobs/uploads/", k->base, repo);
@@ -204,19 +223,7 @@ static int kw_post(struct kw *k, const char *repo, const char *what, bool chunke
     rc_http_response_init(&r);
     struct rc_error *err = NULL;
     int rc = kw_send(k, "POST", url, NULL, NULL, NULL, NULL, 0, 4096, &r, &err);
-    int stop;
-    if (rc < 0) {
-        stop = judge_transport(k->c, what, rc, err);
-    } else {
-        stop = kw_upload_answer(k, what, &r, 202, chunked, loc);
-        if (stop == 2) {
-            rc_autofree char *ans = describe_answer(&r);
-            judge_deviation(k->c,
-                            "%s answered %s, not 202: kwctl restarts the blob as one "
-                            "monolithic upload (oci-client SpecViolationError fallback)",
-                            what, ans);
-        }
-    }
+    int stop = kw_upload_step(k, what, rc, err, &r, 202, chunked, loc);
     sctx_set_last(k->c, &r);
     return stop;
 }
@@ -236,20 +243,8 @@ static int kw_put_digest(struct kw *k, const char *loc, const struct blob_push *
     rc_http_response_init(&r);
     int rc = kw_send(k, "PUT", url, NULL, body ? "application/octet-stream" : NULL, NULL, body, len,
                      4096, &r, &err);
-    int stop;
     rc_autofree char *next = NULL;
-    if (rc < 0) {
-        stop = judge_transport(k->c, what, rc, err);
-    } else {
-        stop = kw_upload_answer(k, what, &r, 201, chunked, &next);
-        if (stop == 2) {
-            rc_autofree char *ans = describe_answer(&r);
-            judge_deviation(k->c,
-                            "%s answered %s, not 201: kwctl restarts the blob as one "
-                            "monolithic upload (oci-client SpecViolationError fallback)",
-                            what, ans);
-        }
-    }
+    int stop = kw_upload_step(k, what, rc, err, &r, 201, chunked, &next);
     sctx_set_last(k->c, &r);
     return stop;
 }
@@ -275,18 +270,7 @@ static int kw_push_chunked(struct kw *k, const char *repo, const struct blob_pus
         int rc = kw_send(k, "PATCH", loc, NULL, "application/octet-stream", range, b->data + off, n,
                          4096, &r, &err);
         char *next = NULL;
-        if (rc < 0) {
-            stop = judge_transport(k->c, what, rc, err);
-        } else {
-            stop = kw_upload_answer(k, what, &r, 202, true, &next);
-            if (stop == 2) {
-                rc_autofree char *ans = describe_answer(&r);
-                judge_deviation(k->c,
-                                "%s answered %s, not 202: kwctl restarts the blob as one "
-                                "monolithic upload (oci-client SpecViolationError fallback)",
-                                what, ans);
-            }
-        }
+        stop = kw_upload_step(k, what, rc, err, &r, 202, true, &next);
         sctx_set_last(k->c, &r);
         free(loc);
         loc = next;
